@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from geo.errors import AtlasError
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, overwrite: bool = False) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
+def _file_mode(target: Path) -> int:
+    """Keep an existing file's mode; new files get 0o666 minus the umask."""
+    with contextlib.suppress(FileNotFoundError):
+        return stat.S_IMODE(target.stat().st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
-    An existing file is replaced only with ``overwrite=True``; otherwise an :class:`AtlasError`
-    is raised and the file stays as it was. On any failure nothing is left behind.
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, overwrite: bool = False) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then a rename.
+
+    The temporary file is fsynced, given the existing file's mode, then moved over the target
+    with ``os.replace`` — or, with ``overwrite=False``, hard-linked into place, which fails
+    instead of clobbering a file that appeared meanwhile. An existing target without
+    ``overwrite`` raises :class:`AtlasError`; on any failure the target is untouched and the
+    temporary file removed.
     """
     target = Path(path)
     if target.is_dir():
@@ -24,17 +38,27 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, overwrite: 
         raise AtlasError(target, f"folder {target.parent} does not exist")
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as err:
         raise AtlasError(target, f"cannot write: {err.strerror}") from None
+    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _file_mode(target))
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            os.link(tmp, target)  # atomic "create if absent"
+            tmp.unlink()
     except BaseException as err:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(err, OSError):
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        if isinstance(err, FileExistsError):
+            raise AtlasError(target, "already exists; pass --force to replace it") from None
+        if isinstance(err, OSError) and err.strerror:
             raise AtlasError(target, f"cannot write: {err.strerror}") from None
         raise
     return target

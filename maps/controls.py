@@ -1,0 +1,116 @@
+"""Small self-written Leaflet controls that need no external asset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from branca.element import MacroElement
+from folium.template import Template
+
+from maps.safe import js_literal
+
+__all__ = ["FullscreenControl"]
+
+_POSITIONS = ("topleft", "topright", "bottomleft", "bottomright")
+
+# Two 16px outline icons (expand / collapse), drawn with currentColor so the
+# button follows Leaflet's bar styling.
+_ICON_ENTER = (
+    '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">'
+    '<path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5" fill="none" stroke="currentColor" stroke-width="2"/></svg>'
+)
+_ICON_EXIT = (
+    '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">'
+    '<path d="M6 1v5H1M15 6h-5V1M10 15v-5h5M1 10h5v5" fill="none" stroke="currentColor" stroke-width="2"/></svg>'
+)
+
+
+class FullscreenControl(MacroElement):
+    """A button that puts the map container in fullscreen and back.
+
+    Uses the browser Fullscreen API (``element.requestFullscreen`` /
+    ``document.exitFullscreen``, with the ``webkit`` prefixed names for older
+    Safari) instead of ``folium.plugins.Fullscreen``, whose leaflet.fullscreen
+    script only exists on a CDN.  Where the API is unavailable (e.g. iPhone
+    Safari) the button is hidden rather than left doing nothing.  Add it to a
+    ``folium.Map``.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+            .chengyu-fullscreen a { display: flex; align-items: center; justify-content: center; cursor: pointer; color: #333; }
+            .chengyu-fullscreen a:focus-visible { outline: 2px solid #2a6fdb; outline-offset: 1px; }
+            .chengyu-fullscreen.is-unsupported { display: none; }
+        </style>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function (map, opts) {
+            var doc = document;
+            function current() { return doc.fullscreenElement || doc.webkitFullscreenElement || null; }
+            function enabled() { return !!(doc.fullscreenEnabled || doc.webkitFullscreenEnabled); }
+            var Control = L.Control.extend({
+                options: { position: opts.position },
+                onAdd: function (map) {
+                    var container = L.DomUtil.create("div", "chengyu-fullscreen leaflet-bar leaflet-control");
+                    var button = L.DomUtil.create("a", "chengyu-fullscreen-button", container);
+                    button.href = "#";
+                    button.setAttribute("role", "button");
+                    var target = map.getContainer();
+                    function update() {
+                        var on = current() === target;
+                        button.innerHTML = on ? opts.iconExit : opts.iconEnter;
+                        button.title = on ? opts.titleExit : opts.titleEnter;
+                        button.setAttribute("aria-label", button.title);
+                        button.setAttribute("aria-pressed", on ? "true" : "false");
+                        L.DomUtil[on ? "addClass" : "removeClass"](container, "is-fullscreen");
+                    }
+                    function toggle() {
+                        if (current() === target) {
+                            (doc.exitFullscreen || doc.webkitExitFullscreen).call(doc);
+                        } else {
+                            var request = target.requestFullscreen || target.webkitRequestFullscreen;
+                            var result = request.call(target);
+                            if (result && result.catch) { result.catch(function () {}); }
+                        }
+                    }
+                    function changed() { update(); map.invalidateSize(); }
+                    if (!enabled()) { L.DomUtil.addClass(container, "is-unsupported"); }
+                    L.DomEvent.disableClickPropagation(container);
+                    L.DomEvent.on(button, "click", function (e) { L.DomEvent.preventDefault(e); toggle(); });
+                    doc.addEventListener("fullscreenchange", changed);
+                    doc.addEventListener("webkitfullscreenchange", changed);
+                    this._cleanup = function () {
+                        doc.removeEventListener("fullscreenchange", changed);
+                        doc.removeEventListener("webkitfullscreenchange", changed);
+                    };
+                    update();
+                    return container;
+                },
+                onRemove: function () { if (this._cleanup) { this._cleanup(); } }
+            });
+            return new Control().addTo(map);
+        })({{ this._parent.get_name() }}, {{ this.options_js }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, position: str = "topleft", *, title: str = "Full screen",
+                 title_exit: str = "Exit full screen") -> None:
+        super().__init__()
+        if position not in _POSITIONS:
+            raise ValueError(f"position must be one of {_POSITIONS}, not {position!r}")
+        self._name = "FullscreenControl"
+        self.position = position
+        # Titles go through textContent-like attributes, icons are our own
+        # constants; js_literal keeps all of it inert for Jinja and <script>.
+        options: dict[str, Any] = {
+            "position": position,
+            "titleEnter": title,
+            "titleExit": title_exit,
+            "iconEnter": _ICON_ENTER,
+            "iconExit": _ICON_EXIT,
+        }
+        self.options_js = js_literal(options)

@@ -1,0 +1,406 @@
+"""Render folium maps to self-contained, deterministic HTML.
+
+``folium.Map.save`` writes a page that loads Leaflet, jQuery, Bootstrap,
+Font-Awesome and Leaflet.awesome-markers from CDNs (``folium/folium.py``,
+``_default_js``/``_default_css``), so offline it draws nothing ("L is not
+defined"), and it names every element ``<kind>_<32 random hex>`` so two saves
+of one map differ.  :func:`render_html` fixes both:
+
+* every ``<script src>``/``<link rel=stylesheet>`` folium emits is looked up in
+  :data:`ASSETS` (CDN URL → file in a pinned PyPI package, inlined; images in
+  CSS become ``data:`` URIs) or :data:`DROPPED_ASSETS` (left out: our maps use
+  Leaflet core only).  Any other URL raises :class:`OfflineAssetError`, so a
+  CDN link is never shipped silently.  ``online=True`` keeps the CDN links but
+  still drops the unused assets.
+* random ids are renumbered by first appearance (``map_1``, ``geo_json_2``…).
+* branca's second Jinja pass over rendered macro output is switched off while
+  rendering (see :func:`_single_jinja_pass`), so data can never run as Jinja.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import importlib
+import importlib.metadata
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import branca.element
+import folium
+from branca.element import CssLink, Element, Figure, JavascriptLink
+
+from maps.atomic import write_atomic
+
+__all__ = [
+    "ASSETS",
+    "DROPPED_ASSETS",
+    "Asset",
+    "OfflineAssetError",
+    "register_asset",
+    "render_html",
+    "write_html",
+]
+
+
+class OfflineAssetError(RuntimeError):
+    """A page would need an asset we cannot ship inline (or would drop one it needs)."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One JS or CSS file shipped by a pinned PyPI package (XStatic layout)."""
+
+    package: str  # PyPI distribution, e.g. "XStatic-Leaflet"
+    version: str  # exact distribution version we tested; anything else raises
+    module: str  # module whose BASE_DIR holds the files
+    path: str  # file relative to BASE_DIR
+
+    @property
+    def kind(self) -> str:
+        """"js" or "css", from the file name."""
+        return "css" if self.path.endswith(".css") else "js"
+
+    def base_dir(self) -> Path:
+        """The package's data directory, after checking the pinned version."""
+        try:
+            found = importlib.metadata.version(self.package)
+        except importlib.metadata.PackageNotFoundError:
+            raise OfflineAssetError(
+                f"{self.path} comes from {self.package}, which is not installed: "
+                f"pip install '{self.package}=={self.version}'"
+            ) from None
+        if found != self.version:
+            raise OfflineAssetError(
+                f"{self.package} {found} is installed but {self.version} is pinned for {self.path}; "
+                "install the pinned version or re-test and update the pin in maps/offline.py"
+            )
+        return Path(importlib.import_module(self.module).BASE_DIR).resolve()
+
+    def file(self) -> Path:
+        """Absolute path of the asset file."""
+        return _inside(self.base_dir(), self.path)
+
+
+LEAFLET_JS = Asset("XStatic-Leaflet", "1.9.3.0", "xstatic.pkg.leaflet", "leaflet.js")
+LEAFLET_CSS = Asset("XStatic-Leaflet", "1.9.3.0", "xstatic.pkg.leaflet", "leaflet.css")
+_MC = ("XStatic-Leaflet-MarkerCluster", "1.4.1.1", "xstatic.pkg.leaflet_markercluster")
+MARKERCLUSTER_JS = Asset(*_MC, "leaflet.markercluster.js")
+MARKERCLUSTER_CSS = Asset(*_MC, "MarkerCluster.css")
+MARKERCLUSTER_DEFAULT_CSS = Asset(*_MC, "MarkerCluster.Default.css")
+
+#: CDN URL (exactly as folium or a plugin emits it) → local file to inline.
+#: Exact URLs on purpose: when folium changes a URL, rendering fails loudly
+#: until someone checks the new version and adds it here.
+ASSETS: dict[str, Asset] = {
+    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": LEAFLET_JS,
+    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": LEAFLET_CSS,
+    # folium.plugins.MarkerCluster links 1.1.0; PyPI has 1.4.1 (same
+    # L.markerClusterGroup API, checked in a browser test).  Optional package.
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js": MARKERCLUSTER_JS,
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css": MARKERCLUSTER_CSS,
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css": MARKERCLUSTER_DEFAULT_CSS,
+}
+
+#: folium.Map's default assets that nothing we draw uses (URL → why).
+#: :func:`_check_dropped_users` refuses maps with elements that need them.
+DROPPED_ASSETS: dict[str, str] = {
+    "https://code.jquery.com/jquery-3.7.1.min.js": "jQuery",
+    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": "Bootstrap JS",
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js": "awesome-markers",
+    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css": "Bootstrap CSS",
+    "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css": "glyphicons",
+    "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": "Font-Awesome",
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css": "awesome-markers CSS",
+    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css": "awesome-markers rotate CSS",
+}
+
+
+def register_asset(url: str, asset: Asset) -> None:
+    """Serve ``url`` (as a folium element emits it) from ``asset`` when offline."""
+    if url in DROPPED_ASSETS:
+        raise ValueError(f"{url} is in DROPPED_ASSETS; remove it there first")
+    ASSETS[url] = asset
+
+
+# --- reading and inlining files -------------------------------------------
+
+_MIME = {
+    ".png": "image/png", ".gif": "image/gif", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml", ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf",
+}
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]*)\1\s*\)""")
+_SOURCE_MAP = re.compile(r"^\s*(//[#@] sourceMappingURL=\S*|/\*[#@] sourceMappingURL=[^*]*\*/)\s*$", re.MULTILINE)
+
+
+def _inside(base: Path, relative: str) -> Path:
+    """``base/relative`` resolved, refusing paths that escape ``base`` or are missing."""
+    target = (base / relative).resolve()
+    if base != target and base not in target.parents:
+        raise OfflineAssetError(f"{relative!r} points outside {base}")
+    if not target.is_file():
+        raise OfflineAssetError(f"missing asset file {target}")
+    return target
+
+
+def _data_uri(path: Path) -> str:
+    """``data:`` URI of a small binary file (mime from a fixed table: deterministic)."""
+    mime = _MIME.get(path.suffix.lower())
+    if mime is None:
+        raise OfflineAssetError(f"no MIME type known for {path.name}")
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _inline_css_urls(css: str, base: Path, name: str) -> str:
+    """Replace relative ``url(...)`` in ``css`` by data URIs; refuse remote ones."""
+    if "@import" in css:
+        raise OfflineAssetError(f"{name} uses @import, which cannot be inlined")
+
+    def repl(match: re.Match[str]) -> str:
+        ref = match.group(2).strip()
+        if not ref or ref.startswith(("data:", "#")):  # "#default#VML" is an old-IE no-op
+            return match.group(0)
+        if ref.startswith("//") or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", ref):
+            raise OfflineAssetError(f"{name} references remote {ref}")
+        local = _inside(base, ref.split("#")[0].split("?")[0])
+        return f'url("{_data_uri(local)}")'
+
+    return _CSS_URL.sub(repl, css)
+
+
+@cache
+def _inline_tag(asset: Asset) -> str:
+    """``<script>``/``<style>`` element holding the asset's code."""
+    path = asset.file()
+    code = _SOURCE_MAP.sub("", path.read_text(encoding="utf-8"))
+    if asset.kind == "css":
+        code = _inline_css_urls(code, path.parent, asset.path)
+        if re.search(r"</style", code, re.IGNORECASE):
+            raise OfflineAssetError(f"{asset.path} contains '</style'")
+        return f"<style>\n{code}\n</style>"
+    # "</script" would close the element early; "<\/" means the same in JS
+    # strings and regexes, the only places it can occur.
+    code = re.sub(r"</(script)", r"<\\/\1", code, flags=re.IGNORECASE)
+    return f"<script>\n{code}\n</script>"
+
+
+@cache
+def _leaflet_default_icon() -> str:
+    """Script pointing L.Icon.Default at data URIs.
+
+    Leaflet finds marker images by reading the CSS ``background-image`` of
+    ``.leaflet-default-icon-path`` and stripping ``marker-icon.png``; with a
+    data URI that yields nothing, so set the URLs explicitly.
+    """
+    base = LEAFLET_JS.base_dir()
+    uris = {key: _data_uri(_inside(base, f"images/{file}")) for key, file in (
+        ("iconUrl", "marker-icon.png"), ("iconRetinaUrl", "marker-icon-2x.png"),
+        ("shadowUrl", "marker-shadow.png"))}
+    options = ",".join(f'{k}:"{v}"' for k, v in uris.items())
+    return f"<script>L.Icon.Default.imagePath=\"\";L.Icon.Default.mergeOptions({{{options}}});</script>"
+
+
+class _Raw(Element):
+    """An element whose output is fixed text (never parsed as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+# --- rendering -----------------------------------------------------------
+
+_RENDER_LOCK = threading.RLock()
+_HEX_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+_EXTERNAL = re.compile(r"<script\b[^>]*\bsrc\s*=|<link\b[^>]*\brel\s*=\s*['\"]?stylesheet", re.IGNORECASE)
+
+
+class _VerbatimTemplate:
+    """Stands in for ``jinja2.Template`` inside ``branca.element`` while rendering.
+
+    During rendering branca only builds templates from strings that are
+    already rendered output (``Element(script(self, kwargs))``), so returning
+    the text unchanged is the intended result minus the second evaluation.
+    Newline handling copies jinja2's defaults (normalise to ``\\n``, drop one
+    trailing newline) so benign pages stay byte-identical to folium's.
+    """
+
+    def __init__(self, source: str, *args: Any, **kwargs: Any) -> None:
+        lines = re.split(r"\r\n|\r|\n", source)
+        if lines and lines[-1] == "":
+            lines.pop()
+        self._text = "\n".join(lines)
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return self._text
+
+
+@contextlib.contextmanager
+def _single_jinja_pass() -> Iterator[None]:
+    """Stop branca from re-parsing rendered output as Jinja (caller holds the lock)."""
+    original = branca.element.Template
+    branca.element.Template = _VerbatimTemplate  # type: ignore[misc,assignment]
+    try:
+        yield
+    finally:
+        branca.element.Template = original  # type: ignore[misc]
+
+
+def _walk(root: Element) -> Iterator[Element]:
+    """Every element reachable through children and header/html/script parts."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        yield element
+        stack.extend(reversed(list(element._children.values())))
+        for part in ("header", "html", "script"):
+            sub = getattr(element, part, None)
+            if isinstance(sub, Element):
+                stack.append(sub)
+
+
+def _dropped_need(element: Element) -> str | None:
+    """Why ``element`` needs an asset from DROPPED_ASSETS, or None."""
+    kind = type(element)
+    if isinstance(element, folium.Popup):
+        return "folium.Popup builds its content with jQuery; use folium.GeoJsonPopup or maps.safe.PropertyPopup"
+    if isinstance(element, folium.Icon):
+        return "folium.Icon needs Leaflet.awesome-markers; use the default marker, folium.DivIcon or a CircleMarker"
+    if isinstance(element, folium.Map) and element.objects_to_stay_in_front:
+        return "Map.keep_in_front() calls $(document).ready (jQuery)"
+    if isinstance(element, folium.GeoJson):
+        if not element.embed:
+            return "GeoJson(embed=False) loads its data with $.ajax (jQuery); embed the data"
+        if element.marker is not None and isinstance(getattr(element.marker, "icon", None), folium.Icon):
+            return "a GeoJson marker with folium.Icon needs Leaflet.awesome-markers"
+    if kind.__module__.startswith("folium.plugins") and kind.__name__ in {"TimeSliderChoropleth", "HeatMapWithTime"}:
+        return f"folium.plugins.{kind.__name__} uses jQuery"
+    return None
+
+
+def _check_dropped_users(figure: Figure) -> None:
+    """Refuse maps whose elements would break without the dropped assets."""
+    for element in _walk(figure):
+        reason = _dropped_need(element)
+        if reason:
+            raise OfflineAssetError(f"{element.get_name()}: {reason}")
+
+
+def _drop_render_output(part: Element) -> None:
+    """Forget what earlier renders left in a figure part, keep what users added.
+
+    folium never clears the figure's header/html/script, and ``Layer.render``
+    adds a *new* ``ElementAddToElement`` (new random id) on every render, so
+    after ``m.save()`` a second render would carry duplicate ``addTo`` calls,
+    in another order.  Render output is recognisable: it is keyed by another
+    element's name (``<kind>_<id>``) or is a ``JSCSSMixin`` link, never by its
+    own name, which is how ``add_child(element)`` keys what a user adds.
+    """
+    keep: OrderedDict[str, Element] = OrderedDict()
+    for key, child in part._children.items():
+        produced = _HEX_ID.search(key) or isinstance(child, (JavascriptLink, CssLink))
+        if produced and key != child.get_name():
+            continue
+        keep[key] = child
+    part._children = keep
+
+
+def _replace_links(header: Element, *, online: bool) -> None:
+    """Drop unused asset links; offline, inline the rest or raise."""
+    out: OrderedDict[str, Element] = OrderedDict()
+    inlined: set[Asset] = set()
+    for name, child in header._children.items():
+        if not isinstance(child, (JavascriptLink, CssLink)):
+            out[name] = child
+            continue
+        url = child.url
+        if url in DROPPED_ASSETS:
+            continue
+        if online:
+            out[name] = child
+            continue
+        asset = ASSETS.get(url)
+        if asset is None:
+            raise OfflineAssetError(
+                f"no offline copy of {url} (asset {name!r}); map it to a pinned package with "
+                "maps.offline.register_asset(url, Asset(...)), or render with online=True"
+            )
+        if asset in inlined:
+            continue
+        inlined.add(asset)
+        out[name] = _Raw(_inline_tag(asset))
+        if asset == LEAFLET_JS:
+            out[f"{name}__default_icon"] = _Raw(_leaflet_default_icon())
+    header._children = out
+
+
+def _stable_ids(html: str, ids: set[str]) -> str:
+    """Replace each element id by a counter in order of first appearance."""
+    numbers: dict[str, str] = {}
+
+    def repl(match: re.Match[str]) -> str:
+        value = match.group()
+        if value not in ids:
+            return value
+        return numbers.setdefault(value, str(len(numbers) + 1))
+
+    return _HEX_ID.sub(repl, html)
+
+
+def render_html(m: folium.Map, *, online: bool = False) -> str:
+    """Return the full HTML page of ``m``: self-contained unless ``online``, deterministic.
+
+    Raises :class:`OfflineAssetError` when an element needs a dropped asset
+    (jQuery, awesome-markers…) or, offline, links a URL with no entry in
+    :data:`ASSETS`.  The map is left as it was (render output is built on
+    copies of the figure's header/html/script) and the result does not
+    depend on earlier ``m.save()`` calls.  While it runs, ``branca.element.
+    Template`` is swapped process-wide (under a lock); a plain folium render
+    in another thread at that moment would also get the single pass.
+    """
+    figure = m.get_root()
+    if not isinstance(figure, Figure):
+        raise TypeError("render_html needs an element inside a branca Figure (a folium.Map is)")
+    with _RENDER_LOCK:
+        _check_dropped_users(figure)
+        parts = (figure.header, figure.html, figure.script)
+        saved = [part._children for part in parts]
+        try:
+            for part in parts:
+                _drop_render_output(part)  # assigns a new dict: the saved one stays intact
+            with _single_jinja_pass():
+                for child in list(figure._children.values()):
+                    child.render()
+                _replace_links(figure.header, online=online)
+                html = figure._template.render(this=figure, kwargs={})
+            ids = {element._id for element in _walk(figure)}
+        finally:
+            for part, children in zip(parts, saved):
+                part._children = children
+    html = _stable_ids(html, ids)
+    if not online:
+        match = _EXTERNAL.search(html)
+        if match:
+            start = max(match.start() - 40, 0)
+            raise OfflineAssetError(f"offline page still links an external file near: {html[start:match.end() + 80]!r}")
+    return html
+
+
+def write_html(m: folium.Map, path: str | os.PathLike[str], *, online: bool = False,
+               overwrite: bool = True) -> Path:
+    """Render ``m`` and write it to ``path`` atomically (see :func:`maps.atomic.write_atomic`)."""
+    return write_atomic(path, render_html(m, online=online), overwrite=overwrite)
