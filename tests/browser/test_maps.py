@@ -1,0 +1,136 @@
+"""The two maps in headless Chromium with every network request blocked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geo import load_districts
+from geo.plan import parse_plan
+from maps.offline import write_html
+from maps.render import economic_circle_map, science_city_map
+from shapes import PLAN_PATH
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = "{{ 7*7 }} {% if 1 %}x{% endif %} <img src=x onerror=alert(1)> <script>alert(2)</script> ` ${x} \\\" '"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("maps")
+    hostile_plan = parse_plan(
+        PLAN_PATH.read_text(encoding="utf-8").replace('role = "core zone (直管园): 西永', f'role = "{HOSTILE} 西永', 1),
+        "hostile.toml",
+    )
+    return {
+        "science-city": write_html(science_city_map(), folder / "science-city.html"),
+        "economic-circle": write_html(economic_circle_map(), folder / "economic-circle.html"),
+        "classed": write_html(economic_circle_map(color_by="area_km2", k=5), folder / "classed.html"),
+        "hostile": write_html(science_city_map(hostile_plan), folder / "hostile.html"),
+    }
+
+
+def _paths(page: Any) -> Any:
+    return page.locator("path.leaflet-interactive")
+
+
+def _inside(code: str) -> tuple[float, float]:
+    """A (lat, lon) surely inside a unit: a polygon's bounding-box centre may lie in its neighbour."""
+    unit = load_districts().set_index("code").loc[code, "geometry"]
+    point = unit.representative_point()
+    return point.y, point.x
+
+
+def _mouse_to(page: Any, code: str, *, click: bool = False) -> None:
+    lat, lon = _inside(code)
+    xy = page.evaluate("""([lat, lon]) => {
+        const p = map_1.latLngToContainerPoint([lat, lon]);
+        const r = map_1.getContainer().getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y];
+    }""", [lat, lon])
+    if click:
+        page.mouse.click(*xy)
+    else:
+        page.mouse.move(*xy)
+
+
+@pytest.mark.parametrize("name, polygons", [("science-city", 38), ("economic-circle", 226), ("classed", 226)])
+def test_map_draws_every_district_offline(load_html: Any, assert_clean: Any, pages: dict[str, Path],
+                                          name: str, polygons: int) -> None:
+    page = load_html(pages[name])
+    page.wait_for_function(f"document.querySelectorAll('path.leaflet-interactive').length === {polygons}")
+    assert _paths(page).count() == polygons
+    assert page.evaluate("typeof L") == "object"
+    assert page.locator(".chengyu-panel").first.is_visible()
+    assert page.locator(".chengyu-legend").is_visible()
+    assert page.locator(".leaflet-control-scale").is_visible()
+    assert page.locator(".leaflet-control-layers").is_visible()
+    assert page.locator(".chengyu-fullscreen, [title='Full screen']").count() >= 1
+    assert_clean()
+
+
+def test_hover_shapingba_shows_names_and_area(load_html: Any, assert_clean: Any, pages: dict[str, Path]) -> None:
+    page = load_html(pages["science-city"])
+    _mouse_to(page, "500106")
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    text = tooltip.inner_text()
+    assert "沙坪坝区" in text and "Shapingba District" in text
+    assert "396.9 km²" in text and "396 km²" in text
+    assert_clean()
+
+
+def test_click_opens_the_popup_with_plan_attributes(load_html: Any, assert_clean: Any,
+                                                    pages: dict[str, Path]) -> None:
+    page = load_html(pages["science-city"])
+    _mouse_to(page, "500107", click=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "九龙坡区" in text and "343 km²" in text and "195.05 km²" in text and "xzqh.org" in text
+    assert_clean()
+
+
+def test_layer_control_hides_and_shows_a_layer(load_html: Any, assert_clean: Any, pages: dict[str, Path]) -> None:
+    page = load_html(pages["science-city"])
+    page.locator(".leaflet-control-layers").hover()
+    box = page.locator(".leaflet-control-layers-overlays label", has_text="Other Chongqing districts").locator("input")
+    box.uncheck()
+    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length === 5")
+    box.check()
+    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length === 38")
+    assert_clean()
+
+
+def test_panel_tells_the_story(load_html: Any, pages: dict[str, Path]) -> None:
+    page = load_html(pages["science-city"])
+    panel = page.locator(".chengyu-panel").inner_text()
+    assert "1,198 km²" in panel and "313.5 km²" in panel and "2020-09-11" in panel
+    assert "not published as open data" in panel
+    page = load_html(pages["economic-circle"])
+    panel = page.locator(".chengyu-panel").first.inner_text()
+    assert "185,000 km²" in panel and "96 million" in panel and "181,498 km²" in panel
+
+
+def test_circle_tooltip_names_city_and_membership(load_html: Any, pages: dict[str, Path]) -> None:
+    page = load_html(pages["economic-circle"])
+    _mouse_to(page, "500154")
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert "开州区" in tooltip.inner_text() and "partial member" in tooltip.inner_text()
+
+
+def test_hostile_plan_text_is_shown_literally(load_html: Any, assert_clean: Any, pages: dict[str, Path]) -> None:
+    page = load_html(pages["hostile"])
+    _mouse_to(page, "500106", click=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "{{ 7*7 }}" in text and "{% if 1 %}x{% endif %}" in text
+    assert "<img src=x onerror=alert(1)>" in text and "<script>alert(2)</script>" in text and "${x}" in text
+    assert "49" not in text
+    assert page.locator(".leaflet-popup-content img, .leaflet-popup-content script").count() == 0
+    assert_clean()  # no dialog, no error
