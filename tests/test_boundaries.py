@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from geo import dataset_info, load_districts, load_plan
-from shapes import DISTRICTS_PATH
-from shapes import build_districts
+from shapes import DISTRICTS_PATH, build_districts
 
 # Codes and names as shared/plan-facts.md gives them (NBS codes via modood/Administrative-divisions-of-China).
 PLAN_FACTS_UNITS = {

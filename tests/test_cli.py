@@ -3,8 +3,8 @@
 import csv
 import io
 import json
-import subprocess
 import re
+import subprocess
 import sys
 import unicodedata
 
