@@ -1,0 +1,26 @@
+"""HTML: the interactive maps of the Science City and the Economic Circle, and the CLI.
+
+>>> from maps import science_city_map, write_html
+>>> m = science_city_map()   # doctest: +SKIP
+>>> write_html(m, "sc.html")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+# Imported on first use: folium costs about a second, and `chengyu area` never draws.
+_LAZY = {
+    "economic_circle_map": "maps.render",
+    "science_city_map": "maps.render",
+    "render_html": "maps.offline",
+    "write_html": "maps.offline",
+}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'maps' has no attribute {name!r}")
