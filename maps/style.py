@@ -42,10 +42,13 @@ CSS = """
 .chengyu-box th { text-align: left; font-weight: 600; padding: 1px 8px 1px 0; vertical-align: top; }
 .chengyu-box td { padding: 1px 0; vertical-align: top; }
 .chengyu-box td.num { text-align: right; white-space: nowrap; }
+.chengyu-cover td.num, .chengyu-cover th + th { padding-left: 10px; text-align: right; }
+.chengyu-box summary { cursor: pointer; }
 .chengyu-box ul { margin: 2px 0; padding-left: 16px; }
 .chengyu-box .note { color: #555; font-size: 11px; margin-top: 4px; }
 .chengyu-panel { max-height: 46vh; overflow-y: auto; }
 .chengyu-legend { max-height: 38vh; overflow-y: auto; }
+.chengyu-layers { max-height: 34vh; overflow-y: auto; }
 .chengyu-legend i { display: inline-block; width: 14px; height: 11px; margin-right: 6px;
   vertical-align: -1px; border: 1px solid rgba(0,0,0,0.4); }
 .chengyu-legend i.line { height: 0; border-width: 2px 0 0; margin-bottom: 3px; }

@@ -46,7 +46,7 @@ def test_area_table_is_aligned(capsys):
     assert len({width(r) for r in rows}) == 1  # right-aligned numbers end in one column
     assert len({width(r[: re.search("[A-Z]", r).start()]) for r in rows}) == 1  # CJK names padded by display width
     assert "Shapingba District" in out and "396.9" in out and "3,219.5" in out
-    assert "1,198.0 km²" in out
+    assert "Science City, plan figure        1,198 km²" in out
 
 
 def test_area_csv(capsys):

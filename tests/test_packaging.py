@@ -29,7 +29,7 @@ def test_wheel_contents(wheel):
                    "geo/__init__.py", "geo/plan.py", "maps/cli.py"]:
         assert member in names, member
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "chengyu = maps.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "chengyu = maps.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not any(n.startswith("tests/") for n in names)
 
 

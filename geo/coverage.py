@@ -1,0 +1,614 @@
+"""How much of each zone a layer covers: polygon area, line length and point count per zone.
+
+:func:`covered_area` takes any layer (points, lines, polygons, or a mix; any CRS) and a set of
+:class:`~geo.zones.Zones` and returns a :class:`Coverage`: one row per zone with the covered area,
+the length of line inside it and the number of points in it, the same figures for all zones
+together, for the part of the layer outside every zone, and for the layer itself.
+
+How things are measured
+-----------------------
+- **Polygons**: the layer's polygons are first dissolved, so that an area covered by several
+  overlapping polygons counts once. ``covered_km2`` of a zone is the area of (union of the layer's
+  polygons) ∩ zone, measured in :data:`geo.area.ALBERS_CHINA` (equal-area, so the areas are true
+  areas on the GRS80 ellipsoid to better than 0.001% here) against the zones at full resolution;
+  ``covered_pct`` is ``covered_km2 / area_km2 * 100`` with the zone's own ``area_km2``.
+- **Lines**: ``length_km`` is geodesic length on the GRS80 ellipsoid (Karney's algorithm through
+  :meth:`pyproj.Geod.inv`, accurate to nanometres per segment) of the lines clipped to each zone in
+  longitude/latitude (EPSG:4490, the zones' own CRS). Each line (or piece of line) is densified to
+  segments of at most 0.01° (about 1 km) before it is measured, so what is measured is the line
+  drawn straight in longitude/latitude between its vertices, and cutting a line at a border changes
+  the sum of its lengths by less than about 1e-9 relative. A line running over itself counts every
+  pass. (Measuring in the equal-area projection instead would be off by up to 1.2% at 30°N and 1.7%
+  at 34°N depending on direction: its scale is 1.012 along meridians and 0.988 along parallels at
+  30°N.)
+- **Points**: ``count`` is the number of points (the parts of MultiPoints each count) and
+  ``per_km2`` is ``count / area_km2``.
+
+Borders
+-------
+Zones are taken to tile without overlaps (the bundled ones share their borders exactly). A point
+lying exactly on a border shared by several zones, or a stretch of line running exactly along such
+a border, belongs to the **first of those zones in the zones' table order**, so it is counted exactly
+once. Polygons have no area on a border, so no rule is needed for them.
+
+Conservation: for every kind, the sum over the zones plus ``outside`` equals ``layer_totals`` (to
+about 1e-9 relative for areas and lengths, exactly for counts). ``outside`` is computed on its own
+(as the part of the layer not covered by the union of the zones), not as a remainder, so the
+property is a real check.
+
+How it is fast
+--------------
+No Python loop runs over the layer's geometries; the loops are over zones (at most a few hundred)
+or size classes, and everything inside them is vectorised shapely 2 / numpy:
+
+- points: in chunks of 262,144 (so memory does not grow with the layer), each point falls in a
+  cell of a 1/32° grid over the zones; a cell is classified once, the first time a point falls in
+  it (a cell box against the prepared zones): inside one zone's interior, touching no zone, or
+  crossed by a border. Only points in crossed cells are tested exactly, zone by zone in table
+  order, with ``shapely.intersects_xy`` on the prepared zone after a bounding-box filter on
+  x-sorted coordinates;
+- polygons: overlapping polygons are found with an STRtree self-query and a DE-9IM test for
+  overlapping interiors, grouped into connected components and dissolved per component
+  (``union_all`` along an axis, one call per size class); the rest are left alone. Each dissolved
+  polygon that lies inside a zone's interior (``contains_properly`` against the prepared zone) is
+  taken whole; only those crossing a border are intersected;
+- lines: lines inside one zone's interior (or touching none) are taken whole; only those crossing a
+  border are cut into segments, and only the segments crossing a border are clipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Geod, Transformer
+
+from geo.area import ALBERS_CHINA
+from geo.zones import Zones
+
+__all__ = ["Coverage", "TABLE_COLUMNS", "covered_area"]
+
+#: The columns of :attr:`Coverage.table`, in order.
+TABLE_COLUMNS = ["code", "name_zh", "name_en", "area_km2", "covered_km2", "covered_pct",
+                 "length_km", "count", "per_km2"]
+
+Progress = Callable[[int, int], None]
+
+GEOD = Geod(ellps="GRS80")
+
+#: Lines are densified to segments of at most this many degrees before clipping and measuring.
+MAX_SEGMENT_DEG = 0.01
+
+# Points are classified on a grid of cells this size (degrees, about 3 km; measured fastest on a
+# million clustered points against the 221 districts) ...
+_CELL_DEG = 1 / 32
+# ... in chunks of this many point geometries, so that memory does not grow with the layer.
+_POINT_CHUNK = 1 << 18
+# Cell states besides a zone index: not yet classified, crossed by a border (test points exactly).
+_UNKNOWN, _OUTSIDE, _MIXED = -3, -1, -2
+
+# shapely type ids
+_POINT, _LINESTRING, _LINEARRING, _POLYGON, _MULTIPOINT = 0, 1, 2, 3, 4
+
+
+@dataclass
+class Coverage:
+    """What a layer covers of each zone (``table``), of all zones (``total``), outside them
+    (``outside``), and the layer's own totals (``layer_totals``).
+
+    ``table``: one row per zone in the zones' order, columns :data:`TABLE_COLUMNS`.
+    ``total``: ``area_km2``, ``covered_km2``, ``covered_pct``, ``length_km``, ``count``, ``per_km2``
+    over all zones. ``outside``: ``covered_km2``, ``length_km``, ``count`` of the layer outside every
+    zone. ``layer_totals``: ``area_km2`` (dissolved polygons), ``length_km``, ``count``.
+    ``kinds``: the kinds of geometry present in the layer (``point``, ``line``, ``polygon``).
+    """
+
+    table: pd.DataFrame
+    total: dict[str, Any]
+    outside: dict[str, Any]
+    layer_totals: dict[str, Any]
+    kinds: tuple[str, ...] = field(default=())
+
+
+def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
+                 progress: Progress | None = None) -> Coverage:
+    """Area, length and count of ``layer`` inside each of ``zones`` (see the module docstring).
+
+    ``layer`` may be in any CRS (it must have one) and mix points, lines and polygons (Multi* and
+    GeometryCollections are split into their parts; null and empty geometries are ignored). Invalid
+    polygons are repaired with ``shapely.make_valid`` (only the polygonal part of a repair is
+    kept).
+
+    ``progress(done, total)``, when given, is called with ``done`` = 0 first and ``done`` = ``total``
+    last; the units of work are chunks of 262,144 point geometries, one per zone for lines, and one
+    per zone plus one (the dissolve) for polygons.
+
+    >>> import geopandas as gpd, shapely
+    >>> from geo.zones import zones
+    >>> sc = zones("science-city")
+    >>> shapingba = sc.table.geometry.iloc[:1]
+    >>> cov = covered_area(gpd.GeoDataFrame(geometry=shapingba), sc)
+    >>> row = cov.table.iloc[0]
+    >>> row["name_en"], round(float(row["covered_km2"]), 1), round(float(row["covered_pct"]), 6)
+    ('Shapingba District', 396.9, 100.0)
+    """
+    if layer.crs is None:
+        raise ValueError("the layer has no CRS; set one before measuring coverage")
+    zone_table = zones.table
+    zone_crs = CRS.from_user_input(zone_table.crs)
+    if not zone_crs.is_geographic:
+        raise ValueError(f"the zones must be in a geographic CRS, not {zone_crs.name}")
+    n_zones = len(zone_table)
+    zone_geoms = np.asarray(zone_table.geometry.array, dtype=object)
+    zone_area = zone_table["area_km2"].to_numpy(dtype=float)
+
+    points, lines, polygons = _split_kinds(np.asarray(layer.geometry.array, dtype=object))
+    layer_crs = CRS.from_user_input(layer.crs)
+
+    kinds = tuple(k for k, present in (("point", len(points) > 0), ("line", len(lines) > 0),
+                                       ("polygon", len(polygons) > 0)) if present)
+    point_chunks = range(0, len(points), _POINT_CHUNK)
+    ticker = _Ticker(progress, len(point_chunks) + (n_zones if len(lines) else 0)
+                     + (n_zones + 1 if len(polygons) else 0))
+
+    count = np.zeros(n_zones, dtype=np.int64)
+    length_m = np.zeros(n_zones)
+    covered_m2 = np.zeros(n_zones)
+    out_count, out_length_m, out_area_m2 = 0, 0.0, 0.0
+    layer_count, layer_length_m, layer_area_m2 = 0, 0.0, 0.0
+
+    geographic = _GeographicZones(zone_geoms) if (len(points) or len(lines)) else None
+
+    if len(points):
+        classifier = _PointClassifier(geographic)
+        transform = _transformer(layer_crs, zone_crs)
+        for start in point_chunks:
+            # get_coordinates: every point of Points and MultiPoints, nothing for empty ones
+            xy = shapely.get_coordinates(points[start:start + _POINT_CHUNK])
+            x, y = xy[:, 0], xy[:, 1]
+            if transform is not None:
+                x, y = (np.asarray(v, dtype=float) for v in transform.transform(x, y))
+            zone_of = classifier.assign(x, y)
+            inside = zone_of >= 0
+            count += np.bincount(zone_of[inside], minlength=n_zones)
+            out_count += int(len(zone_of) - inside.sum())
+            layer_count += len(zone_of)
+            ticker.tick()
+
+    if len(lines):
+        lines = _to_crs(lines, layer_crs, zone_crs)
+        layer_length_m = float(_geodesic_length_m(lines).sum())
+        length_m, out_length_m = _clip_lines(lines, geographic, ticker)
+
+    if len(polygons):
+        polygons = _valid_polygons(_to_crs(polygons, layer_crs, ALBERS_CHINA))
+        dissolved = _dissolve(polygons)
+        ticker.tick()
+        layer_area_m2 = float(shapely.area(dissolved).sum())
+        albers_zones = np.asarray(zone_table.geometry.to_crs(ALBERS_CHINA).array, dtype=object)
+        covered_m2, out_area_m2 = _cover_polygons(dissolved, albers_zones, ticker)
+
+    ticker.finish()
+
+    covered_km2 = covered_m2 / 1e6
+    table = pd.DataFrame({
+        "code": zone_table["code"].to_numpy(),
+        "name_zh": zone_table["name_zh"].to_numpy(),
+        "name_en": zone_table["name_en"].to_numpy(),
+        "area_km2": zone_area,
+        "covered_km2": covered_km2,
+        "covered_pct": _ratio(covered_km2, zone_area) * 100.0,
+        "length_km": length_m / 1e3,
+        "count": count,
+        "per_km2": _ratio(count.astype(float), zone_area),
+    }, columns=TABLE_COLUMNS)
+    total_area = float(zone_area.sum())
+    total_covered = float(covered_km2.sum())
+    total_count = int(count.sum())
+    total = {
+        "area_km2": total_area,
+        "covered_km2": total_covered,
+        "covered_pct": float(_ratio(total_covered, total_area) * 100.0),
+        "length_km": float(length_m.sum() / 1e3),
+        "count": total_count,
+        "per_km2": float(_ratio(float(total_count), total_area)),
+    }
+    outside = {"covered_km2": out_area_m2 / 1e6, "length_km": out_length_m / 1e3, "count": out_count}
+    layer_totals = {"area_km2": layer_area_m2 / 1e6, "length_km": layer_length_m / 1e3,
+                    "count": layer_count}
+    return Coverage(table, total, outside, layer_totals, kinds)
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+class _Ticker:
+    def __init__(self, callback: Progress | None, total: int) -> None:
+        self.callback, self.total, self.done = callback, total, 0
+        if callback is not None:
+            callback(0, total)
+
+    def tick(self, n: int = 1) -> None:
+        self.done += n
+        if self.callback is not None and n:
+            self.callback(min(self.done, self.total), self.total)
+
+    def finish(self) -> None:
+        if self.done < self.total:
+            self.tick(self.total - self.done)
+
+
+def _ratio(num: Any, den: Any) -> Any:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.asarray(den) > 0, np.asarray(num) / np.asarray(den), 0.0)
+
+
+def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Sum of ``weights`` per ``index`` in 0..n-1, always float64 (``np.bincount`` of nothing is int)."""
+    return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
+
+
+def _flatten(geoms: np.ndarray) -> np.ndarray:
+    """Single-part geometries only: Multi* and collections (also nested) split, None/empty dropped."""
+    geoms = geoms[~shapely.is_missing(geoms)]
+    while geoms.size:
+        multi = shapely.get_type_id(geoms) > _POLYGON
+        if not multi.any():
+            break
+        geoms = np.concatenate([geoms[~multi], shapely.get_parts(geoms[multi])])
+    return geoms[~shapely.is_empty(geoms)] if geoms.size else geoms
+
+
+def _split_kinds(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The point geometries (Points and MultiPoints), the lines and the polygons (single parts)."""
+    types = shapely.get_type_id(geoms)
+    pointlike = (types == _POINT) | (types == _MULTIPOINT)
+    if pointlike.all():  # the common big case: no new objects, not even a copy
+        return geoms, np.empty(0, object), np.empty(0, object)
+    if ((types >= 0) & (types <= _POLYGON)).all():  # no None, no Multi*, no collections
+        parts = geoms[~shapely.is_empty(geoms)]
+    else:
+        parts = _flatten(geoms)
+    types = shapely.get_type_id(parts)
+    lines = parts[(types == _LINESTRING) | (types == _LINEARRING)]
+    rings = shapely.get_type_id(lines) == _LINEARRING
+    if rings.any():
+        lines = lines.copy()
+        lines[rings] = shapely.linestrings(shapely.get_coordinates(lines[rings]),
+                                           indices=np.repeat(np.arange(rings.sum()),
+                                                             shapely.get_num_coordinates(lines[rings])))
+    return parts[types == _POINT], lines, parts[types == _POLYGON]
+
+
+def _same_crs(a: CRS, b: CRS) -> bool:
+    return a.equals(b, ignore_axis_order=True)  # (to_epsg() would search the database: 70 ms)
+
+
+def _transformer(src: CRS, dst: CRS) -> Transformer | None:
+    return None if _same_crs(src, dst) else Transformer.from_crs(src, dst, always_xy=True)
+
+
+def _to_crs(geoms: np.ndarray, src: CRS, dst: CRS) -> np.ndarray:
+    if _same_crs(src, dst):
+        return geoms
+    return np.asarray(gpd.GeoSeries(geoms, crs=src).to_crs(dst).array, dtype=object)
+
+
+def _valid_polygons(polygons: np.ndarray) -> np.ndarray:
+    bad = ~shapely.is_valid(polygons)
+    if not bad.any():
+        return polygons
+    repaired = _flatten(shapely.make_valid(polygons[bad]))
+    repaired = repaired[shapely.get_type_id(repaired) == _POLYGON]
+    return np.concatenate([polygons[~bad], repaired])
+
+
+class _GeographicZones:
+    """The zones in their own (geographic) CRS, prepared, with an STRtree and bounds."""
+
+    def __init__(self, geoms: np.ndarray) -> None:
+        self.geoms = geoms.copy()
+        shapely.prepare(self.geoms)
+        self.tree = shapely.STRtree(self.geoms)
+        self.bounds = shapely.bounds(self.geoms)
+
+
+# ---- points
+
+
+class _PointClassifier:
+    """Which zone each point lies in, by grid cells classified once and kept across chunks.
+
+    The grid covers the zones' bounding box with cells of :data:`_CELL_DEG`. A cell is classified
+    the first time a point falls in it: inside one zone's interior (and touching no other zone), or
+    touching no zone, or crossed by a border (``_MIXED``). Only points in crossed cells are tested
+    exactly, zone by zone in table order, so the first zone wins on a shared border.
+    """
+
+    def __init__(self, zones: _GeographicZones) -> None:
+        self.zones = zones
+        minx, miny, maxx, maxy = shapely.total_bounds(zones.geoms)
+        self.bbox = (minx, miny, maxx, maxy)
+        cell = _CELL_DEG
+        while (maxx - minx) / cell * (maxy - miny) / cell > 4_000_000:  # zones spanning a continent
+            cell *= 2
+        self.cell = cell
+        self.x0, self.y0 = minx, miny
+        self.nx = int((maxx - minx) / cell) + 2
+        self.ny = int((maxy - miny) / cell) + 2
+        self.state = np.full(self.nx * self.ny, _UNKNOWN, dtype=np.int32)
+
+    def assign(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The index of the zone each point lies in, or -1 (outside all, or not finite)."""
+        minx, miny, maxx, maxy = self.bbox
+        result = np.full(len(x), -1, dtype=np.int32)
+        near = np.flatnonzero((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
+        if not near.size:
+            return result
+        xs, ys = x[near], y[near]
+        cid = ((xs - self.x0) / self.cell).astype(np.int32) * np.int32(self.ny)
+        cid += ((ys - self.y0) / self.cell).astype(np.int32)
+        state = self.state[cid]
+        new = state == _UNKNOWN
+        if new.any():
+            self._classify(np.unique(cid[new]))
+            state = self.state[cid]
+        result[near] = np.where(state >= 0, state, -1)
+        mixed = np.flatnonzero(state == _MIXED)
+        if mixed.size:
+            result[near[mixed]] = self._exactly(xs[mixed], ys[mixed])
+        return result
+
+    def _classify(self, cells: np.ndarray) -> None:
+        ix, iy = np.divmod(cells.astype(np.int64), self.ny)
+        pad = self.cell * 1e-6  # rounding in the cell index must never put a point outside its box
+        boxes = shapely.box(self.x0 + ix * self.cell - pad, self.y0 + iy * self.cell - pad,
+                            self.x0 + (ix + 1) * self.cell + pad, self.y0 + (iy + 1) * self.cell + pad)
+        zones = self.zones
+        b, z = zones.tree.query(boxes)
+        hit = shapely.intersects(zones.geoms[z], boxes[b])
+        b, z = b[hit], z[hit]
+        n_hits = np.bincount(b, minlength=len(boxes))
+        inside = shapely.contains_properly(zones.geoms[z], boxes[b]) & (n_hits[b] == 1)
+        state = np.where(n_hits == 0, _OUTSIDE, _MIXED).astype(np.int32)
+        state[b[inside]] = z[inside]
+        self.state[cells] = state
+
+    def _exactly(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Point-in-polygon zone by zone (prepared zones, bounding-box filter on x-sorted points)."""
+        result = np.full(len(x), -1, dtype=np.int32)
+        order = np.argsort(x, kind="stable")
+        xs, ys = x[order], y[order]
+        taken = np.zeros(len(x), dtype=bool)
+        zones = self.zones
+        for j, (minx, miny, maxx, maxy) in enumerate(zones.bounds):
+            lo = np.searchsorted(xs, minx, side="left")
+            hi = np.searchsorted(xs, maxx, side="right")
+            if hi <= lo:
+                continue
+            ysl = ys[lo:hi]
+            cand = np.flatnonzero((ysl >= miny) & (ysl <= maxy) & ~taken[lo:hi]) + lo
+            if cand.size:
+                hit = cand[shapely.intersects_xy(zones.geoms[j], xs[cand], ys[cand])]
+                taken[hit] = True
+                result[order[hit]] = j
+        return result
+
+
+def _assign_points(x: np.ndarray, y: np.ndarray, zones: _GeographicZones) -> np.ndarray:
+    """The zone index of each point (first zone in table order on shared borders), or -1."""
+    return _PointClassifier(zones).assign(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+
+
+# ---- lines
+
+
+def _geodesic_length_m(geoms: np.ndarray) -> np.ndarray:
+    """Geodesic length on GRS80 of each (multi)line or collection in lon/lat; points count 0.
+
+    Each line is densified to segments of at most :data:`MAX_SEGMENT_DEG` first, so the length is
+    that of the line drawn straight in longitude/latitude between its vertices, and cutting a line
+    anywhere changes the sum of the lengths of its pieces by less than about 1e-9 relative.
+    """
+    out = np.zeros(len(geoms))
+    if not len(geoms):
+        return out
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    while parts.size:
+        multi = shapely.get_type_id(parts) > _POLYGON
+        if not multi.any():
+            break
+        sub, sub_owner = shapely.get_parts(parts[multi], return_index=True)
+        parts = np.concatenate([parts[~multi], sub])
+        owner = np.concatenate([owner[~multi], owner[multi][sub_owner]])
+    if not parts.size:
+        return out
+    long = shapely.length(parts) > MAX_SEGMENT_DEG
+    if long.any():
+        parts = parts.copy()
+        parts[long] = shapely.segmentize(parts[long], MAX_SEGMENT_DEG)
+    coords, part_of = shapely.get_coordinates(parts, return_index=True)
+    same = part_of[1:] == part_of[:-1]
+    start, end = coords[:-1][same], coords[1:][same]
+    if not len(start):
+        return out
+    _, _, dist = GEOD.inv(start[:, 0], start[:, 1], end[:, 0], end[:, 1])
+    return _sum_by(owner[part_of[:-1][same]], np.abs(dist), len(geoms))
+
+
+def _sort_lines(lines: np.ndarray, zones: _GeographicZones
+                ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray, np.ndarray]:
+    """Lines inside one zone's interior (length per zone), touching no zone (length), and the rest.
+
+    The rest is returned as the mask of such lines and the (line, zone) pairs that intersect.
+    """
+    n_zones = len(zones.geoms)
+    length = _geodesic_length_m(lines)
+    li, zi = zones.tree.query(lines)
+    inside = shapely.contains_properly(zones.geoms[zi], lines[li])
+    per_zone = _sum_by(zi[inside], length[li[inside]], n_zones)
+    whole = np.zeros(len(lines), dtype=bool)
+    whole[li[inside]] = True
+    keep = ~whole[li]
+    li, zi = li[keep], zi[keep]
+    hit = shapely.intersects(zones.geoms[zi], lines[li])
+    li, zi = li[hit], zi[hit]
+    crossing = np.zeros(len(lines), dtype=bool)
+    crossing[li] = True
+    return per_zone, float(length[~whole & ~crossing].sum()), crossing, li, zi
+
+
+def _segments(lines: np.ndarray) -> np.ndarray:
+    """Every segment of non-zero length of the lines, as a two-point line."""
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    same = owner[1:] == owner[:-1]
+    pairs = np.stack([coords[:-1][same], coords[1:][same]], axis=1)
+    pairs = pairs[(pairs[:, 0] != pairs[:, 1]).any(axis=1)]
+    return shapely.linestrings(pairs) if len(pairs) else np.empty(0, dtype=object)
+
+
+def _clip_lines(lines: np.ndarray, zones: _GeographicZones, ticker: _Ticker) -> tuple[np.ndarray, float]:
+    """Length (m) of the lines inside each zone and outside all (first zone wins on shared borders).
+
+    Lines inside one zone, or touching none, are measured whole. The others are cut into their
+    segments first, because an overlay dissolves a line that runs over itself (there and back
+    along a road would count once); the segments crossing a border are then clipped zone by zone
+    in table order, each zone taking its part and leaving the rest to the next zones.
+    """
+    n_zones = len(zones.geoms)
+    per_zone, outside, crossing, _, _ = _sort_lines(lines, zones)
+    segments = _segments(lines[crossing])
+    if len(segments):
+        in_zones, out, crossing, si, zi = _sort_lines(segments, zones)
+        per_zone += in_zones
+        outside += out
+    else:
+        si = zi = np.empty(0, dtype=np.intp)
+    rest = segments.copy()
+    order = np.argsort(zi, kind="stable")
+    si, zi = si[order], zi[order]
+    bounds = np.searchsorted(zi, np.arange(n_zones + 1))
+    for j in range(n_zones):
+        idx = si[bounds[j]:bounds[j + 1]]
+        if idx.size:
+            zone = zones.geoms[j]
+            per_zone[j] += _geodesic_length_m(shapely.intersection(rest[idx], zone)).sum()
+            rest[idx] = shapely.difference(rest[idx], zone)
+        ticker.tick()
+    if len(segments):
+        outside += float(_geodesic_length_m(rest[crossing]).sum())
+    return per_zone, outside
+
+
+# ---- polygons
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected-component labels (the smallest member index) of the graph with edges (a, b)."""
+    labels = np.arange(n)
+    while True:
+        la, lb = labels[a], labels[b]
+        low = np.minimum(la, lb)
+        new = labels.copy()
+        np.minimum.at(new, la, low)
+        np.minimum.at(new, lb, low)
+        while True:  # pointer jumping until every label is a root
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, labels):
+            return labels
+        labels = new
+
+
+def _dissolve(polygons: np.ndarray) -> np.ndarray:
+    """Polygons with pairwise disjoint interiors whose union is the union of ``polygons``.
+
+    Only polygons whose interiors overlap another's are unioned, per connected group of such
+    polygons; all others are returned unchanged.
+    """
+    n = len(polygons)
+    if n < 2:
+        return polygons
+    tree = shapely.STRtree(polygons)
+    a, b = tree.query(polygons)
+    keep = a < b
+    a, b = a[keep], b[keep]
+    overlap = shapely.relate_pattern(polygons[a], polygons[b], "T********")
+    a, b = a[overlap], b[overlap]
+    if not a.size:
+        return polygons
+    labels = _components(n, a, b)
+    sizes = np.bincount(labels, minlength=n)
+    alone = sizes[labels] == 1
+    out = [polygons[alone]]
+    members = np.flatnonzero(~alone)
+    members = members[np.argsort(labels[members], kind="stable")]
+    group_labels = labels[members]
+    starts = np.flatnonzero(np.r_[True, group_labels[1:] != group_labels[:-1]])
+    group_sizes = np.diff(np.r_[starts, len(members)])
+    width = 2
+    low = 1
+    while low < group_sizes.max():
+        sel = (group_sizes > low) & (group_sizes <= width)
+        if sel.any():
+            s, k = starts[sel], group_sizes[sel]
+            rows = np.repeat(np.arange(len(s)), k)
+            cols = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+            grid = np.full((len(s), width), None, dtype=object)
+            grid[rows, cols] = polygons[members[np.repeat(s, k) + cols]]
+            unions = shapely.union_all(grid, axis=1)
+            parts = _flatten(unions)
+            out.append(parts[shapely.get_type_id(parts) == _POLYGON])
+        low, width = width, width * 2
+    return np.concatenate(out)
+
+
+def _cover_polygons(dissolved: np.ndarray, zones_albers: np.ndarray,
+                    ticker: _Ticker) -> tuple[np.ndarray, float]:
+    """Area (m²) of the dissolved polygons inside each zone, and outside all zones."""
+    n_zones = len(zones_albers)
+    zones_albers = zones_albers.copy()
+    shapely.prepare(zones_albers)
+    area = shapely.area(dissolved)
+    tree = shapely.STRtree(zones_albers)
+    di, zi = tree.query(dissolved)
+    inside = shapely.contains_properly(zones_albers[zi], dissolved[di])
+    per_zone = _sum_by(zi[inside], area[di[inside]], n_zones)
+    whole = np.zeros(len(dissolved), dtype=bool)
+    whole[di[inside]] = True
+    keep = ~whole[di]
+    di, zi = di[keep], zi[keep]
+    hit = shapely.intersects(zones_albers[zi], dissolved[di])
+    di, zi = di[hit], zi[hit]
+    crossing = np.zeros(len(dissolved), dtype=bool)
+    crossing[di] = True
+    outside = float(area[~whole & ~crossing].sum())
+    order = np.argsort(zi, kind="stable")
+    di, zi = di[order], zi[order]
+    bounds = np.searchsorted(zi, np.arange(n_zones + 1))
+    for j in range(n_zones):
+        idx = di[bounds[j]:bounds[j + 1]]
+        if idx.size:
+            per_zone[j] += shapely.area(shapely.intersection(dissolved[idx], zones_albers[j])).sum()
+        ticker.tick()
+    if crossing.any():
+        union = _zone_union(zones_albers)
+        outside += float(shapely.area(shapely.difference(dissolved[crossing], union)).sum())
+    return per_zone, outside
+
+
+def _zone_union(zones: np.ndarray) -> shapely.Geometry:
+    """The union of the zones: the fast coverage union, checked, else the general union."""
+    union = shapely.coverage_union_all(zones)
+    expected = float(shapely.area(zones).sum())
+    if not shapely.is_valid(union) or abs(shapely.area(union) - expected) > 1e-9 * expected:
+        union = shapely.union_all(zones)
+    return union

@@ -1,0 +1,149 @@
+"""Users' own layers on the maps: one toggleable layer each, tooltips from their attributes, and
+the covered-area table (computed by :func:`geo.coverage.covered_area`) in a panel.
+
+Attribute names and values are data: they reach the page only as escaped text inside pre-built
+tooltip HTML, never as GeoJSON keys, template code or markup.
+
+>>> from geo.layers import read_layer
+>>> from maps.render import science_city_map
+>>> m = science_city_map()
+>>> add_layer(m, read_layer("tests/data/parks.geojson").gdf, name="parks", label="name")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from folium.plugins import MarkerCluster
+
+from geo.coverage import Coverage
+from maps import style
+from maps.safe import PropertyTooltip, escape_html, html_table, js_literal, safe_geojson
+
+# Distinct from the district palettes (ColorBrewer Set1, without its yellow).
+OVERLAY_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf"]
+CLUSTER_ABOVE = 200  # points in one layer before they are clustered
+MAX_FIELDS = 8  # attributes shown in a tooltip when no --fields are given
+KIND_OF = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
+           "LinearRing": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}
+
+
+def _tooltips(gdf: gpd.GeoDataFrame, label: str | None, fields: Sequence[str]) -> list[str]:
+    title = gdf[label].map(escape_html) if label else None
+    values = gdf[list(fields)]
+    tips = []
+    for i, row in enumerate(values.itertuples(index=False, name=None)):
+        head = f'<div class="chengyu-popup-title">{title.iloc[i]}</div>' if title is not None else ""
+        tips.append(head + (html_table(zip(fields, row)) if fields else ""))
+    return tips
+
+
+def _check_columns(gdf: gpd.GeoDataFrame, label: str | None, fields: Sequence[str] | None) -> list[str]:
+    attributes = [c for c in gdf.columns if c not in (gdf.geometry.name, "kind")]
+    wanted = ([label] if label else []) + list(fields or [])
+    missing = [c for c in wanted if c not in attributes]
+    if missing:
+        raise KeyError(f"no column {', '.join(map(repr, missing))}; its columns: {', '.join(attributes) or 'none'}")
+    return list(fields) if fields is not None else [c for c in attributes if c != label][:MAX_FIELDS]
+
+
+def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | None = None,
+              fields: Sequence[str] | None = None, coverage: Coverage | None = None,
+              index: int = 0) -> folium.FeatureGroup:
+    """Draw ``gdf`` on ``m`` as one toggleable layer; add ``coverage`` as a panel table.
+
+    ``label`` names the column shown as each tooltip's title; ``fields`` the columns listed under it
+    (default: the first eight). Points are clustered when there are more than 200. ``index`` picks
+    the colour, so several layers stay distinct.
+    """
+    shown_fields = _check_columns(gdf, label, fields)
+    colour = OVERLAY_COLOURS[index % len(OVERLAY_COLOURS)]
+    group = folium.FeatureGroup(name=escape_html(name), show=True)
+    frame = gpd.GeoDataFrame({"tip": _tooltips(gdf, label, shown_fields)}, geometry=gdf.geometry.values,
+                             crs=gdf.crs)
+    kinds = frame.geometry.geom_type.map(KIND_OF)
+    for kind in ("polygon", "line", "point"):
+        part = frame[kinds == kind]
+        if part.empty:
+            continue
+        data = safe_geojson(part, html_fields=["tip"])
+        if kind == "point":
+            layer = folium.GeoJson(data, marker=folium.CircleMarker(radius=5, weight=1, color="#222",
+                                                                    fill_color=colour, fill_opacity=0.85))
+            parent = MarkerCluster(control=False).add_to(group) if len(part) > CLUSTER_ABOVE else group
+        else:
+            layer_style = {"color": colour, "weight": 2.5 if kind == "line" else 1.5,
+                           "fillColor": colour, "fillOpacity": 0.35}
+            layer = folium.GeoJson(data, style_function=lambda _f, s=layer_style: s)
+            parent = group
+        PropertyTooltip("tip").add_to(layer)
+        layer.add_to(parent)
+    group.add_to(m)
+    _layer_control_last(m)
+    if coverage is not None:
+        _layers_panel(m).sections.append(coverage_html(name, coverage, colour))
+    return group
+
+
+class LayersPanel(style.HtmlControl):
+    """One bottom-left panel holding every user layer's covered-area table, so tables never
+    pile up over the other controls (it scrolls instead)."""
+
+    def __init__(self) -> None:
+        super().__init__("", position="bottomleft", css_class="chengyu-box chengyu-layers")
+        self._name = "LayersPanel"
+        self.sections: list[str] = []
+
+    def render(self, **kwargs: object) -> None:
+        self.html_js = js_literal("".join(self.sections))
+        super().render(**kwargs)
+
+
+def _layers_panel(m: folium.Map) -> LayersPanel:
+    for child in m._children.values():
+        if isinstance(child, LayersPanel):
+            return child
+    panel = LayersPanel()
+    panel.add_to(m)
+    return panel
+
+
+def _layer_control_last(m: folium.Map) -> None:
+    """The layer control lists the layers defined before it in the page: move it after ours."""
+    for key, child in list(m._children.items()):
+        if isinstance(child, folium.LayerControl):
+            del m._children[key]
+            m.add_child(child, name=key)
+
+
+_COLUMNS = {  # kind -> [(column, header, digits)]
+    "polygon": [("covered_km2", "covered km²", 3), ("covered_pct", "%", 2)],
+    "line": [("length_km", "km", 2)],
+    "point": [("count", "points", 0), ("per_km2", "per km²", 4)],
+}
+
+
+def coverage_html(name: str, coverage: Coverage, colour: str = "#333") -> str:
+    """The covered-area table of one layer: a row per zone, the total, and what lies outside."""
+    cols = [c for kind in ("polygon", "line", "point") if kind in coverage.kinds for c in _COLUMNS[kind]]
+
+    def cells(values: pd.Series | dict) -> str:
+        return "".join(f'<td class="num">{escape_html(_fmt(values.get(c), d))}</td>' for c, _, d in cols)
+
+    head = "".join(f"<th>{escape_html(h)}</th>" for _, h, _ in cols)
+    body = "".join(f"<tr><th>{escape_html(r['name_zh'])} {escape_html(r['name_en'])}</th>{cells(r)}</tr>"
+                   for _, r in coverage.table.iterrows())
+    body += f"<tr><th>all zones</th>{cells(coverage.total)}</tr>"
+    body += f"<tr><th>outside every zone</th>{cells(coverage.outside)}</tr>"
+    swatch = f'<i style="background:{escape_html(colour)}"></i>'
+    return (f'<details class="chengyu-legend" open><summary><b>{swatch}{escape_html(name)}: covered area</b></summary>'
+            f'<table class="chengyu-cover"><tr><th></th>{head}</tr>{body}</table></details>')
+
+
+def _fmt(value: object, digits: int) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    return f"{value:,.{digits}f}" if digits else f"{int(value):,}"
