@@ -180,7 +180,7 @@ def area(layer: Path | None, kind: str, reading: str, crs: str | None, layer_nam
 MAP_NAMES = ("science-city", "economic-circle")
 
 
-def _write_map(name: str, path: Path, *, online: bool, overwrite: bool, layers: Sequence[object] = (),
+def _write_map(name: str, path: Path, *, online: bool, pack: bool, overwrite: bool, layers: Sequence[object] = (),
                label: str | None = None, fields: Sequence[str] | None = None, **options: object) -> Path:
     # folium is imported only by the commands that draw, so `chengyu area` starts fast.
     from maps.offline import render_html
@@ -199,14 +199,17 @@ def _write_map(name: str, path: Path, *, online: bool, overwrite: bool, layers: 
         add_layer(m, layer.gdf, name=layer.name, label=label if label in columns else None,
                   fields=[f for f in fields if f in columns] if fields is not None else None,
                   coverage=_covered(layer.gdf, zone_set), index=index)
-    return write_atomic(path, render_html(m, online=online), overwrite=overwrite)
+    return write_atomic(path, render_html(m, online=online, pack=pack and not online), overwrite=overwrite)
 
 
 @cli.command()
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
               show_default=True, help="Folder to write into (created if missing).")
 @click.option("--online", is_flag=True, help="Link Leaflet from its CDN instead of inlining it (smaller files).")
-def build(out_dir: Path, online: bool) -> None:
+@click.option("--pack/--no-pack", default=True, show_default=True,
+              help="Gzip the page's scripts into one block the browser unpacks (about 4x smaller); "
+                   "--no-pack for browsers older than 2023.")
+def build(out_dir: Path, online: bool, pack: bool) -> None:
     """Build both maps and the zone area tables into a folder.
 
     Writes science-city.html, economic-circle.html and areas-<zones>.csv. The folder is this
@@ -217,7 +220,7 @@ def build(out_dir: Path, online: bool) -> None:
     except OSError as err:
         raise AtlasError(out_dir, f"cannot create the folder: {err.strerror}") from None
     for name in MAP_NAMES:
-        path = _write_map(name, out_dir / f"{name}.html", online=online, overwrite=True)
+        path = _write_map(name, out_dir / f"{name}.html", online=online, pack=pack, overwrite=True)
         click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     for kind in ZONE_KINDS:
         result = zones(kind)
@@ -237,6 +240,9 @@ def build(out_dir: Path, online: bool) -> None:
 @click.option("--label", default=None, metavar="COLUMN", help="The column that titles each feature's tooltip.")
 @click.option("--fields", default=None, metavar="A,B,…", help="The columns listed in tooltips (default: the first 8).")
 @click.option("--online", is_flag=True, help="Link Leaflet from its CDN instead of inlining it (smaller file).")
+@click.option("--pack/--no-pack", default=True, show_default=True,
+              help="Gzip the page's scripts into one block the browser unpacks (about 4x smaller); "
+                   "--no-pack for browsers older than 2023.")
 @click.option("--color-by", default=None, metavar="COLUMN",
               help="economic-circle only: colour member units by a numeric column (e.g. area_km2).")
 @click.option("--scheme", type=click.Choice(["quantiles", "equal_interval", "natural_breaks", "fisher_jenks"]),
@@ -245,7 +251,7 @@ def build(out_dir: Path, online: bool) -> None:
               help="Number of classes for --color-by.")
 @force_option
 def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], crs: str | None,
-                layer_name: str | None, label: str | None, fields: str | None, online: bool,
+                layer_name: str | None, label: str | None, fields: str | None, online: bool, pack: bool,
                 color_by: str | None, scheme: str, k: int, force: bool) -> None:
     """Write one interactive map as a self-contained HTML file, with your layers on it."""
     target = output or Path(f"{name}.html")
@@ -267,7 +273,7 @@ def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], c
         options = {"color_by": color_by, "scheme": scheme, "k": k}
     layers = [_read(p, crs, layer_name) for p in layer_paths]
     field_list = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
-    path = _write_map(name, target, online=online, overwrite=force, layers=layers, label=label,
+    path = _write_map(name, target, online=online, pack=pack, overwrite=force, layers=layers, label=label,
                       fields=field_list, **options)
     click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)", err=True)
 

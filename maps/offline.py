@@ -38,6 +38,7 @@ import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink
 
 from maps.atomic import write_atomic
+from maps.pack import pack_html
 
 __all__ = [
     "ASSETS",
@@ -361,8 +362,11 @@ def _stable_ids(html: str, ids: set[str]) -> str:
     return _HEX_ID.sub(repl, html)
 
 
-def render_html(m: folium.Map, *, online: bool = False) -> str:
+def render_html(m: folium.Map, *, online: bool = False, pack: bool = False) -> str:
     """Return the full HTML page of ``m``: self-contained unless ``online``, deterministic.
+
+    ``pack=True`` (offline pages only) gzips the page's scripts and styles into one block that
+    the browser unpacks itself (:mod:`maps.pack`): about a quarter of the bytes.
 
     Raises :class:`OfflineAssetError` when an element needs a dropped asset
     (jQuery, awesome-markers…) or, offline, links a URL with no entry in
@@ -397,10 +401,12 @@ def render_html(m: folium.Map, *, online: bool = False) -> str:
         if match:
             start = max(match.start() - 40, 0)
             raise OfflineAssetError(f"offline page still links an external file near: {html[start:match.end() + 80]!r}")
+        if pack:
+            html = pack_html(html)
     return html
 
 
-def write_html(m: folium.Map, path: str | os.PathLike[str], *, online: bool = False,
+def write_html(m: folium.Map, path: str | os.PathLike[str], *, online: bool = False, pack: bool = False,
                overwrite: bool = True) -> Path:
     """Render ``m`` and write it to ``path`` atomically (see :func:`maps.atomic.write_atomic`)."""
-    return write_atomic(path, render_html(m, online=online), overwrite=overwrite)
+    return write_atomic(path, render_html(m, online=online, pack=pack), overwrite=overwrite)

@@ -89,7 +89,8 @@ def test_bad_layer_from_the_console_script_has_no_traceback(tmp_path):
 def test_map_with_layers(capsys, tmp_path):
     target = tmp_path / "sc.html"
     code, _, err = run(capsys, "map", "science-city", "--layer", DATA / "parks.geojson", "--layer",
-                       DATA / "sites.csv", "--label", "name", "--fields", "district,area_ha", "-o", target)
+                       DATA / "sites.csv", "--label", "name", "--fields", "district,area_ha", "--no-pack",
+                       "-o", target)
     assert code == 0, err
     html = target.read_text(encoding="utf-8")
     assert "parks: covered area" in html and "sites: covered area" in html

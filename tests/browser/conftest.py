@@ -144,6 +144,8 @@ def load_html(page: Any, tmp_path: Path) -> Callable[..., Any]:
             path = tmp_path / name
             path.write_text(source, encoding="utf-8")
         page.goto(path.resolve().as_uri(), wait_until="load")
+        # A packed page (maps.pack) builds its map after unpacking itself.
+        page.wait_for_function("!document.getElementById('chengyu-pack') || window.chengyuReady === true")
         return page
 
     return load

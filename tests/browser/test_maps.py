@@ -29,7 +29,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "science-city": write_html(science_city_map(), folder / "science-city.html"),
         "economic-circle": write_html(economic_circle_map(), folder / "economic-circle.html"),
         "classed": write_html(economic_circle_map(color_by="area_km2", k=5), folder / "classed.html"),
-        "hostile": write_html(science_city_map(hostile_plan), folder / "hostile.html"),
+        "hostile": write_html(science_city_map(hostile_plan), folder / "hostile.html", pack=True),
+        "science-city-packed": write_html(science_city_map(), folder / "sc-packed.html", pack=True),
+        "economic-circle-packed": write_html(economic_circle_map(), folder / "ec-packed.html", pack=True),
     }
 
 
@@ -57,13 +59,17 @@ def _mouse_to(page: Any, code: str, *, click: bool = False) -> None:
         page.mouse.move(*xy)
 
 
-@pytest.mark.parametrize("name, polygons", [("science-city", 38), ("economic-circle", 226), ("classed", 226)])
+@pytest.mark.parametrize("name, polygons", [("science-city", 38), ("economic-circle", 226), ("classed", 226),
+                                            ("science-city-packed", 38), ("economic-circle-packed", 226)])
 def test_map_draws_every_district_offline(load_html: Any, assert_clean: Any, pages: dict[str, Path],
                                           name: str, polygons: int) -> None:
     page = load_html(pages[name])
     page.wait_for_function(f"document.querySelectorAll('path.leaflet-interactive').length === {polygons}")
     assert _paths(page).count() == polygons
     assert page.evaluate("typeof L") == "object"
+    if name.endswith("-packed"):  # the scripts really were packed, and unpacked themselves
+        assert page.locator("script:not([type]):not([id])").count() == 1  # the loader only
+        assert page.evaluate("window.chengyuReady") is True
     assert page.locator(".chengyu-panel").first.is_visible()
     assert page.locator(".chengyu-legend").is_visible()
     assert page.locator(".leaflet-control-scale").is_visible()
