@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -49,6 +48,8 @@ def classify(values: pd.Series, scheme: str = "quantiles", k: int = 5) -> Classe
     if not np.isfinite(numbers).all():
         raise ValueError(f"column {values.name!r} has missing or non-numeric values")
     k = max(1, min(int(k), len(np.unique(numbers))))
+    import mapclassify  # imports scipy: a second and more, paid only when colouring by classes
+
     classifier = getattr(mapclassify, CLASS_SCHEMES[scheme])(numbers, k=k)
     return Classes(scheme=scheme, labels=np.asarray(classifier.yb), bins=np.asarray(classifier.bins),
                    lower=float(numbers.min()))

@@ -234,7 +234,7 @@ SCHEMA: Check = table({
 })
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity, so results can be cached per plan
 class Plan:
     """The validated plan: a tree of dicts and lists with :class:`Figure` leaves."""
 

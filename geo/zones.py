@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
@@ -38,7 +39,7 @@ def _frame(table: pd.DataFrame, crs: Any) -> gpd.GeoDataFrame:
 
 
 def zones(kind: str, plan: Plan | None = None, reading: Reading = "sources") -> Zones:
-    """The zones of one kind with their computed and official areas.
+    """The zones of one kind with their computed and official areas (a fresh copy each call).
 
     ``districts``: all 221 bundled units. ``science-city``: the five host districts, with the
     plan's 1,198 km² in the total. ``economic-circle``: Chongqing's 27 member districts/counties and
@@ -49,7 +50,14 @@ def zones(kind: str, plan: Plan | None = None, reading: Reading = "sources") -> 
     >>> len(z.table), z.total["plan_area_km2"]
     (5, 1198)
     """
-    plan = plan or load_plan()
+    if kind not in ZONE_KINDS:
+        raise ValueError(f"unknown zones {kind!r}; choose one of {', '.join(ZONE_KINDS)}")
+    cached = _zones(kind, plan or load_plan(), reading)
+    return Zones(cached.kind, cached.table.copy(), dict(cached.total))
+
+
+@lru_cache(maxsize=16)  # a map build asks for the same zones several times; the dissolve is not free
+def _zones(kind: str, plan: Plan, reading: Reading) -> Zones:
     if kind == "districts":
         units = economic_circle(plan, reading=reading)
         table = _frame(_with_official(units.copy(), plan), units.crs)
@@ -65,9 +73,7 @@ def zones(kind: str, plan: Plan | None = None, reading: Reading = "sources") -> 
             "plan_area_km2": plan_area,
             "plan_share_pct": plan_area / total * 100.0,
         })
-    if kind == "economic-circle":
-        return _circle_zones(plan, reading)
-    raise ValueError(f"unknown zones {kind!r}; choose one of {', '.join(ZONE_KINDS)}")
+    return _circle_zones(plan, reading)
 
 
 def _circle_zones(plan: Plan, reading: Reading) -> Zones:

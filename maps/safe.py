@@ -157,7 +157,10 @@ def _as_feature_collection(data: Any) -> dict[str, Any]:
         # Leaflet draws lon/lat: reproject here rather than ship wrong shapes.
         if data.crs is not None and not data.crs.equals("EPSG:4326"):
             data = data.to_crs("EPSG:4326")
-        # to_json turns numpy scalars, NaN and timestamps into plain JSON.
+        # to_json turns numpy scalars, NaN and timestamps into plain JSON; a frame of plain
+        # strings (what the maps build) goes straight to a dict, without the JSON round trip.
+        if all(data[c].map(type).eq(str).all() for c in data.columns if c != data.geometry.name):
+            return data.to_geo_dict(drop_id=True)
         return json.loads(data.to_json(drop_id=True))
     if isinstance(data, Mapping):
         data = copy.deepcopy(dict(data))
