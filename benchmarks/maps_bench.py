@@ -1,0 +1,122 @@
+"""Map weight and speed: our two pages against ``GeoDataFrame.explore()`` of the same units.
+
+    .venv/bin/python benchmarks/maps_bench.py [--repeats N]
+
+Both sides are measured in the same run, alternating, medians over N repeats:
+
+- bytes: the HTML file of each map (ours: ``chengyu build``; baseline: ``benchmarks/explore_pages.py``,
+  explore() saved with the same inlined Leaflet, so both draw offline);
+- draw: headless Chromium (Debian's), every non-file request blocked, time from navigation start
+  until every district polygon of the page is in the DOM (``performance.now()`` read by a
+  requestAnimationFrame poll inside the page), N loads of each page, each in a fresh context;
+- build: wall time of the whole process writing both pages (``chengyu build``, which also writes the
+  area tables, vs the baseline script).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+MAPS = {"science-city": 38, "economic-circle": 221}  # polygons every page must draw (explore's count)
+OURS_EXTRA = {"science-city": 0, "economic-circle": 5}  # our Circle map also outlines the five hosts
+
+
+@dataclass
+class Row:
+    scenario: str
+    ours: float
+    baseline: float
+    unit: str
+    target: str  # e.g. "<= 0.5"
+    limit: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.baseline
+
+    @property
+    def met(self) -> bool:
+        return self.ratio <= self.limit
+
+
+def _build(cmd: list[str], repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            subprocess.run([*cmd, out], check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def _draw_ms(browser, path: Path, polygons: int) -> float:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    page = context.new_page()
+    page.goto(path.as_uri(), wait_until="commit")
+    handle = page.wait_for_function(
+        f"document.querySelectorAll('path.leaflet-interactive').length >= {polygons} ? performance.now() : false",
+        polling="raf", timeout=60_000)
+    value = float(handle.json_value())
+    context.close()
+    return value
+
+
+def measure(repeats: int = 5) -> list[Row]:
+    from playwright.sync_api import sync_playwright
+
+    ours_cmd = [sys.executable, "-c", "from maps.cli import run; run()", "build", "-o"]
+    base_cmd = [sys.executable, str(HERE / "explore_pages.py")]
+    ours_t, base_t = [], []
+    for i in range(repeats):  # alternate, so drift hits both sides alike
+        pair = [(ours_t, ours_cmd), (base_t, base_cmd)]
+        for times, cmd in pair if i % 2 == 0 else pair[::-1]:
+            times.extend(_build(cmd, 1))
+    rows = [Row("build both maps (fresh process)", statistics.median(ours_t), statistics.median(base_t), "s",
+                "<= 1.0", 1.0)]
+    with tempfile.TemporaryDirectory() as tmp:
+        ours_dir, base_dir = Path(tmp) / "ours", Path(tmp) / "base"
+        subprocess.run([*ours_cmd, str(ours_dir)], check=True, capture_output=True)
+        subprocess.run([*base_cmd, str(base_dir)], check=True, capture_output=True)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            for name, polygons in MAPS.items():
+                ours_page, base_page = ours_dir / f"{name}.html", base_dir / f"{name}.html"
+                rows.append(Row(f"{name}: HTML bytes", ours_page.stat().st_size, base_page.stat().st_size,
+                                "bytes", "<= 0.5", 0.5))
+                ours_ms, base_ms = [], []
+                _draw_ms(browser, ours_page, polygons + OURS_EXTRA[name])  # warm-up, untimed
+                _draw_ms(browser, base_page, polygons)
+                for i in range(repeats):
+                    pair = [(ours_ms, ours_page, polygons + OURS_EXTRA[name]), (base_ms, base_page, polygons)]
+                    for times, page, count in pair if i % 2 == 0 else pair[::-1]:
+                        times.append(_draw_ms(browser, page, count))
+                rows.append(Row(f"{name}: navigation to all polygons drawn", statistics.median(ours_ms),
+                                statistics.median(base_ms), "ms", "<= 0.8", 0.8))
+            browser.close()
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| scenario | ours | baseline | ratio (ours/baseline) | target | met |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        fmt = "{:,.0f}" if r.unit in ("bytes", "ms") else "{:.2f}"
+        lines.append(f"| {r.scenario} | {fmt.format(r.ours)} {r.unit} | {fmt.format(r.baseline)} {r.unit} | "
+                     f"{r.ratio:.2f} | {r.target} | {'yes' if r.met else 'NO'} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    print(table(measure(parser.parse_args().repeats)))
