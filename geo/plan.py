@@ -152,7 +152,8 @@ def _figure(kind: Check = lambda v, k: v) -> Check:
             raise _Invalid(key, "a figure table (value, source, confidence)", value)
         for name in value:
             if name not in ("value", "unit", "source", "confidence", "note"):
-                raise _Invalid(_join(key, name), "no such key in a figure (allowed: value, unit, source, confidence, note)")
+                raise _Invalid(_join(key, name),
+                               "no such key in a figure (allowed: value, unit, source, confidence, note)")
         for name in ("source", "confidence"):
             if name not in value:
                 raise _Invalid(_join(key, name), "text, but it is missing")
