@@ -17,6 +17,10 @@ class AtlasError(Exception):
         self.problem = " ".join(str(problem).split())  # always one line
         super().__init__(f"{self.source}: {self.problem}")
 
+    def __reduce__(self) -> tuple[type[AtlasError], tuple[str, str]]:
+        # picklable, so an error raised in a dask worker reaches the user as the same one line
+        return (type(self), (self.source, self.problem))
+
 
 class PlanError(AtlasError):
     """The plan-attribute file does not match its schema."""
