@@ -154,6 +154,31 @@ def table(scenarios: list[Scenario], quick: bool = False) -> list[str]:
     return lines
 
 
+def measure(cases: list[tuple[str, str, int]], seed: int, repeats: int) -> list[Scenario]:
+    """Run each (kind, format, size) case: ours and the baseline alternating, ``repeats`` times each."""
+    scenarios = []
+    for kind, fmt, n in cases:
+        t = time.perf_counter()
+        paths = synth.ensure(kind, n, seed)
+        print(f"{kind}: {n:,} ready in {time.perf_counter() - t:.1f} s", flush=True)
+        s = Scenario(kind, fmt, n)
+        ours_cmd, base_cmd = ours_command(paths[fmt]), baseline_command(paths[fmt])
+        if repeats > 1:  # warm the page cache and the .pyc files, untimed
+            run_child(ours_cmd)
+            run_child(base_cmd)
+        for i in range(repeats):
+            pair = [("ours", ours_cmd), ("base", base_cmd)]
+            for side, cmd in pair if i % 2 == 0 else pair[::-1]:
+                r = run_child(cmd)
+                getattr(s, side).append(r)
+                print(f"  {n:,} {kind} {fmt} {side}: {r.wall:.2f} s, {r.peak_mb:,.0f} MB", flush=True)
+        s.problems = compare(s.ours[-1].doc, s.base[-1].doc, kind)
+        for p in s.problems[:10]:
+            print(f"  DISAGREE {p}", flush=True)
+        scenarios.append(s)
+    return scenarios
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small layers, one repeat (a smoke test)")
@@ -170,27 +195,8 @@ def main() -> int:
     repeats = args.repeats or (1 if args.quick else 5)
     print(f"ours: chengyu area (maps.cli:run); {repeats} run(s) of each side per scenario", flush=True)
 
-    scenarios = []
-    for kind in args.kinds.split(","):
-        t = time.perf_counter()
-        paths = synth.ensure(kind, sizes[kind], args.seed)
-        print(f"{kind}: {sizes[kind]:,} ready in {time.perf_counter() - t:.1f} s", flush=True)
-        for fmt in args.formats.split(","):
-            s = Scenario(kind, fmt, sizes[kind])
-            ours_cmd, base_cmd = ours_command(paths[fmt]), baseline_command(paths[fmt])
-            if repeats > 1:  # warm the page cache and the .pyc files, untimed
-                run_child(ours_cmd)
-                run_child(base_cmd)
-            for i in range(repeats):
-                pair = [("ours", ours_cmd), ("base", base_cmd)]
-                for side, cmd in pair if i % 2 == 0 else pair[::-1]:
-                    r = run_child(cmd)
-                    getattr(s, side).append(r)
-                    print(f"  {kind} {fmt} {side}: {r.wall:.2f} s, {r.peak_mb:,.0f} MB", flush=True)
-            s.problems = compare(s.ours[-1].doc, s.base[-1].doc, kind)
-            for p in s.problems[:10]:
-                print(f"  DISAGREE {p}", flush=True)
-            scenarios.append(s)
+    scenarios = measure([(kind, fmt, sizes[kind]) for kind in args.kinds.split(",")
+                         for fmt in args.formats.split(",")], args.seed, repeats)
 
     lines = table(scenarios, quick=args.quick)
     print()

@@ -126,6 +126,19 @@ def _covered(layer_gdf, zone_set):  # type: ignore[no-untyped-def]
         return covered_area(layer_gdf, zone_set, progress=tick)
 
 
+def _covered_dask(path: Path, zone_set, crs: str | None, layer_name: str | None,  # type: ignore[no-untyped-def]
+                  scheduler: str | None):
+    """The dask engine: the same figures, computed in partitions on a cluster."""
+    from geo.distributed import cover_layer_dask
+
+    run_ = cover_layer_dask(path, zone_set, layer_name=layer_name, crs=crs, scheduler=scheduler)
+    for line in run_.report.lines():
+        click.echo(f"{path}: {line}", err=True)
+    click.echo(f"{path}: dask: {run_.partitions} partition(s) read {run_.reading}, {run_.tiles} polygon tile(s), "
+               f"{run_.workers} worker(s)", err=True)
+    return run_.coverage
+
+
 @cli.command()
 @click.argument("layer", required=False, type=click.Path(path_type=Path))
 @click.option("--zones", "kind", type=click.Choice(ZONE_KINDS), default="science-city", show_default=True,
@@ -133,19 +146,26 @@ def _covered(layer_gdf, zone_set):  # type: ignore[no-untyped-def]
 @click.option("--reading", type=click.Choice(READINGS), default="sources", show_default=True,
               help="Economic Circle scope: as the sources quote it, or Leshan without four counties.")
 @_with_layer_options
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: read and measure the layer in partitions on a dask cluster (pip install "
+                   "'chengyu-atlas[dask]'); for layers too big for one machine's memory.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="With --engine dask: the scheduler of a running cluster (default: start a local one).")
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="table", show_default=True)
 @output_option
 @force_option
-def area(layer: Path | None, kind: str, reading: str, crs: str | None, layer_name: str | None, fmt: str,
-         output: Path | None, force: bool) -> None:
+def area(layer: Path | None, kind: str, reading: str, crs: str | None, layer_name: str | None, engine: str,
+         scheduler: str | None, fmt: str, output: Path | None, force: bool) -> None:
     """Area of each zone in km², beside the official figure where one is known.
 
     With LAYER (GeoJSON, GeoPackage, Shapefile, GeoParquet, KML, CSV), also how much of each zone
     the layer covers: polygons give covered km² and %, lines length in km, points a count and a
     density; totals, and what lies outside every zone.
     """
-    if layer is None and (crs or layer_name):
-        raise click.UsageError("--crs and --layer-name apply to a LAYER")
+    if layer is None and (crs or layer_name or engine != "local"):
+        raise click.UsageError("--crs, --layer-name and --engine apply to a LAYER")
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler applies to --engine dask")
     if output is not None and output.exists() and not force:  # before any work, and nothing written
         raise AtlasError(output, "already exists; pass --force to replace it")
     result = zones(kind, reading=reading)
@@ -155,7 +175,8 @@ def area(layer: Path | None, kind: str, reading: str, crs: str | None, layer_nam
                for key, label, unit, digits in ZONE_SUMMARY if key in result.total]
     total = dict(result.total)
     if layer is not None:
-        coverage = _covered(_read(layer, crs, layer_name).gdf, result)
+        coverage = (_covered(_read(layer, crs, layer_name).gdf, result) if engine == "local"
+                    else _covered_dask(layer, result, crs, layer_name, scheduler))
         for row, cover in zip(rows, report.records(coverage.table, COVER_COLUMNS)):
             row.update(cover)
         kinds = [k for k in KIND_COLUMNS if k in coverage.kinds]

@@ -100,3 +100,21 @@ def test_map_with_layers(capsys, tmp_path):
                        "-o", tmp_path / "x.html")
     assert code == 2 and "no layer has a column 'nope'" in err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_dask_engine_gives_the_same_figures(capsys):
+    pytest.importorskip("dask_geopandas")
+    local = json.loads(run(capsys, "area", DATA / "parks.geojson", "--format", "json")[1])
+    code, out, err = run(capsys, "area", DATA / "parks.geojson", "--engine", "dask", "--format", "json")
+    assert code == 0, err
+    dask = json.loads(out)
+    assert "dask:" in err
+    for a, b in zip(local["zones"], dask["zones"]):
+        assert a["code"] == b["code"]
+        assert b["covered_km2"] == pytest.approx(a["covered_km2"], rel=1e-9, abs=1e-12)
+    assert dask["outside"] == pytest.approx(local["outside"], rel=1e-9, abs=1e-12)
+
+
+def test_scheduler_needs_the_dask_engine(capsys):
+    code, _, err = run(capsys, "area", DATA / "parks.geojson", "--scheduler", "tcp://127.0.0.1:1")
+    assert code == 2 and "--scheduler applies to --engine dask" in err

@@ -1,0 +1,152 @@
+"""Every benchmark, one table: ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``).
+
+Each scenario measures ours and a baseline side by side in the same run, alternating, and reports
+medians — these machines are shared and noisy, so no figure is compared with one from another day.
+The table goes to stdout and, with the date and the machine, to ``benchmarks/RESULTS.md``.
+
+- covered area (``run.py``): ``chengyu area LAYER`` against a plain geopandas script, whole process
+  against whole process, on seeded synthetic layers of 10k, 100k and 1M points and polygons
+  (GeoParquet), plus the full sizes as GeoPackage; time and peak memory; growth 100k → 1M;
+- maps (``maps_bench.py``): bytes, draw time in headless Chromium and build time against
+  ``GeoDataFrame.explore()`` of the same units with the same inlined Leaflet;
+- dask engine (``distributed.py``, with the ``[dask]`` extra): beside the in-process engine.
+
+``--quick`` runs small sizes with one repeat, as a smoke test, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import maps_bench  # noqa: E402
+import run  # noqa: E402
+
+SIZES = {"points": (10_000, 100_000, 1_000_000), "polygons": (10_000, 100_000, 1_000_000)}
+QUICK_SIZES = {"points": (2_000, 20_000), "polygons": (500, 2_000)}
+
+
+@dataclass
+class Line:
+    scenario: str
+    ours: str
+    baseline: str
+    ratio: str
+    target: str
+    met: str
+
+
+def covered_area_lines(quick: bool, repeats: int, seed: int) -> tuple[list[Line], list[str]]:
+    sizes = QUICK_SIZES if quick else SIZES
+    cases = [(kind, "parquet", n) for kind in sizes for n in sizes[kind]]
+    if not quick:
+        cases += [(kind, "gpkg", run.FULL[kind]) for kind in sizes]
+    scenarios = run.measure(cases, seed, repeats)
+    lines, details = [], run.table(scenarios, quick=quick)
+    for s in scenarios:
+        o, b = run.median(s.ours, "wall"), run.median(s.base, "wall")
+        om, bm = run.median(s.ours, "peak_mb"), run.median(s.base, "peak_mb")
+        fmt = "GeoParquet" if s.fmt == "parquet" else "GeoPackage"
+        full = s.n == run.FULL[s.kind]
+        target = run.TARGET[s.kind]
+        lines.append(Line(f"covered area, {s.n:,} {s.kind} ({fmt})", f"{o:.2f} s", f"{b:.2f} s",
+                          f"{b / o:.2f}× faster", f"≥ {target:g}× at full size" if full else "–",
+                          ("yes" if b / o >= target else "NO") if full and not quick else "–"))
+        lines.append(Line(f"  peak memory, {s.n:,} {s.kind} ({fmt})", f"{om:,.0f} MB", f"{bm:,.0f} MB",
+                          f"{om / bm:.2f}", "≤ 1.0" if full else "–",
+                          ("yes" if om <= bm else "NO") if full and not quick else "–"))
+        if s.problems:
+            lines.append(Line(f"  figures disagree, {s.n:,} {s.kind} ({fmt})", "", "", "", "agree", "NO"))
+    for kind, ns in sizes.items():
+        if len(ns) < 3:
+            continue
+        by_n = {s.n: s for s in scenarios if s.kind == kind and s.fmt == "parquet"}
+        small, big = by_n[ns[1]], by_n[ns[2]]
+        growth = run.median(big.ours, "wall") / run.median(small.ours, "wall")
+        base_growth = run.median(big.base, "wall") / run.median(small.base, "wall")
+        lines.append(Line(f"growth {ns[1]:,} → {ns[2]:,} {kind} (time ×)", f"{growth:.1f}×", f"{base_growth:.1f}×",
+                          f"{growth / (ns[2] / ns[1]):.2f} of linear", "≤ linear (10×)",
+                          "yes" if growth <= ns[2] / ns[1] else "NO"))
+    return lines, details
+
+
+def maps_lines(repeats: int) -> list[Line]:
+    out = []
+    for r in maps_bench.measure(repeats):
+        fmt = "{:,.0f}" if r.unit in ("bytes", "ms") else "{:.2f}"
+        out.append(Line(f"map: {r.scenario}", f"{fmt.format(r.ours)} {r.unit}", f"{fmt.format(r.baseline)} {r.unit}",
+                        f"{r.ratio:.2f}", r.target, "yes" if r.met else "NO"))
+    return out
+
+
+def dask_lines(quick: bool, repeats: int) -> tuple[list[Line], list[str]]:
+    if importlib.util.find_spec("dask_geopandas") is None:
+        return [Line("dask engine", "–", "–", "–", "needs the [dask] extra", "skipped")], []
+    import dask_bench  # not "distributed.py": that name would shadow dask's own package
+
+    return dask_bench.bench_lines(quick=quick, repeats=repeats, line=Line)
+
+
+def render(lines: list[Line]) -> list[str]:
+    out = ["| scenario | ours | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
+    out += [f"| {x.scenario} | {x.ours} | {x.baseline} | {x.ratio} | {x.target} | {x.met} |" for x in lines]
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repeat; writes nothing")
+    parser.add_argument("--repeats", type=int, default=None, help="runs of each side (default 3; 1 with --quick)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    repeats = args.repeats or (1 if args.quick else 3)
+
+    area, area_details = covered_area_lines(args.quick, repeats, args.seed)  # progress lines as it goes
+    drawn = maps_lines(max(repeats, 5))
+    dask, dask_details = dask_lines(args.quick, repeats)
+    lines = render(area + drawn + dask)
+    print("\n" + "\n".join(lines))
+    if args.quick:
+        return 0
+    m = run.machine()
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text = [
+        "# Benchmarks",
+        "",
+        f"Run {now} with `make bench` on {m['nproc']} CPUs ({m['cpu']}), {m['ram']} RAM, {m['os']}, "
+        f"Python {m['python']}. Every row measures ours and its baseline in the same run, alternating; "
+        f"medians of {repeats} runs (draw times: {max(repeats, 5)} page loads each). The machine is shared "
+        "and noisy: read ratios, not single times.",
+        "",
+        f"Libraries: {run.versions()}.",
+        "",
+        *lines,
+        "",
+        "Ratios: covered area is baseline ÷ ours (higher is better); maps are ours ÷ baseline (lower is "
+        "better). Baselines: covered area — `benchmarks/baseline.py` (geopandas `read_file`/`read_parquet`, "
+        "`overlay` + `dissolve` for polygons, `sjoin` + `groupby` for points); maps — `benchmarks/"
+        "explore_pages.py` (`GeoDataFrame.explore()` of the same units, saved with the same inlined Leaflet).",
+        "",
+        "## Covered area, in detail",
+        "",
+        *area_details,
+        "",
+    ]
+    if dask_details:
+        text += ["## Dask engine, in detail", "", *dask_details, ""]
+    old = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
+    text += [run.NOTES_MARKER + old.split(run.NOTES_MARKER, 1)[1] if run.NOTES_MARKER in old else run.NOTES_MARKER + "\n"]
+    (HERE / "RESULTS.md").write_text("\n".join(text))
+    print(f"wrote {HERE / 'RESULTS.md'}")
+    return 0 if all(x.met != "NO" for x in area + drawn + dask) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
