@@ -60,7 +60,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 
 # Benchmarks against baselines measured in the same run (see benchmarks/RESULTS.md).
 bench: $(VENV)/.installed-dev
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/bench.py
 
 clean:
 	rm -rf $(OUT) build dist *.egg-info .pytest_cache .hypothesis
