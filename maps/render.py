@@ -66,7 +66,7 @@ def _layer(gdf: gpd.GeoDataFrame, name: str, style_of: Callable[[dict], dict], *
     keep = [c for c in gdf.columns if c in ("code", "style_key", *html_fields)] + ["geometry"]
     data = safe_geojson(gdf[keep], html_fields=html_fields)
     layer = folium.GeoJson(
-        data, name=name, show=show, smooth_factor=0.5,
+        data, name=name, show=show,
         # A class per unit lets people (and tests) find a district's path: path.unit-500106
         style_function=lambda feature: {**style_of(feature["properties"]),
                                         "className": f"unit-{feature['properties']['code']}"},
