@@ -20,6 +20,21 @@ def _file_mode(target: Path) -> int:
     return 0o666 & ~mask
 
 
+def _create_exclusive(tmp: Path, target: Path) -> None:
+    """Move ``tmp`` to ``target`` only if ``target`` does not exist."""
+    try:
+        os.link(tmp, target)  # atomic "create if absent"
+    except FileExistsError:
+        raise
+    except OSError:
+        # Filesystems without hard links (FAT, some network mounts): check, then rename.
+        if target.exists():
+            raise FileExistsError(target) from None
+        os.replace(tmp, target)
+        return
+    tmp.unlink()
+
+
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, overwrite: bool = False) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then a rename.
 
@@ -51,8 +66,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, overwrite: 
         if overwrite:
             os.replace(tmp, target)
         else:
-            os.link(tmp, target)  # atomic "create if absent"
-            tmp.unlink()
+            _create_exclusive(tmp, target)
     except BaseException as err:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

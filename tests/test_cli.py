@@ -111,3 +111,18 @@ def test_console_script_usage_error_exit_2_without_traceback():
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "'mars' is not one of" in proc.stderr
+
+
+def test_output_on_a_filesystem_without_hard_links(capsys, tmp_path, monkeypatch):
+    import maps.atomic
+
+    def no_links(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(maps.atomic.os, "link", no_links)
+    target = tmp_path / "areas.csv"
+    assert run(capsys, "area", "--format", "csv", "-o", target)[0] == 0
+    assert target.read_text().startswith("code,")
+    code, _, err = run(capsys, "area", "-o", target)
+    assert code == 2 and "already exists" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["areas.csv"]
