@@ -195,7 +195,18 @@ def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
 
     ticker.finish()
 
-    covered_km2 = covered_m2 / 1e6
+    return assemble(
+        zone_table, zone_area, covered_m2 / 1e6, length_m / 1e3, count,
+        outside={"covered_km2": out_area_m2 / 1e6, "length_km": out_length_m / 1e3, "count": out_count},
+        layer_totals={"area_km2": layer_area_m2 / 1e6, "length_km": layer_length_m / 1e3, "count": layer_count},
+        kinds=kinds,
+    )
+
+
+def assemble(zone_table: pd.DataFrame, zone_area: np.ndarray, covered_km2: np.ndarray, length_km: np.ndarray,
+             count: np.ndarray, *, outside: dict[str, Any], layer_totals: dict[str, Any],
+             kinds: tuple[str, ...]) -> Coverage:
+    """A :class:`Coverage` from per-zone sums (shared by the in-process and the dask engines)."""
     table = pd.DataFrame({
         "code": zone_table["code"].to_numpy(),
         "name_zh": zone_table["name_zh"].to_numpy(),
@@ -203,7 +214,7 @@ def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
         "area_km2": zone_area,
         "covered_km2": covered_km2,
         "covered_pct": _ratio(covered_km2, zone_area) * 100.0,
-        "length_km": length_m / 1e3,
+        "length_km": length_km,
         "count": count,
         "per_km2": _ratio(count.astype(float), zone_area),
     }, columns=TABLE_COLUMNS)
@@ -214,13 +225,10 @@ def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
         "area_km2": total_area,
         "covered_km2": total_covered,
         "covered_pct": float(_ratio(total_covered, total_area) * 100.0),
-        "length_km": float(length_m.sum() / 1e3),
+        "length_km": float(length_km.sum()),
         "count": total_count,
         "per_km2": float(_ratio(float(total_count), total_area)),
     }
-    outside = {"covered_km2": out_area_m2 / 1e6, "length_km": out_length_m / 1e3, "count": out_count}
-    layer_totals = {"area_km2": layer_area_m2 / 1e6, "length_km": layer_length_m / 1e3,
-                    "count": layer_count}
     return Coverage(table, total, outside, layer_totals, kinds)
 
 

@@ -116,7 +116,7 @@ import shapely
 from pyproj import CRS
 
 from geo.area import ALBERS_CHINA
-from geo.coverage import TABLE_COLUMNS, Coverage, _flatten, _ratio, _split_kinds, _to_crs, _valid_polygons, covered_area
+from geo.coverage import Coverage, _flatten, _split_kinds, _to_crs, _valid_polygons, assemble, covered_area
 from geo.errors import AtlasError
 from geo.layers import (
     _PYOGRIO_ERRORS,
@@ -947,28 +947,9 @@ def _combine(zones: Zones, parts: list[_Part], tiles: list[tuple[np.ndarray, np.
         out_area_km2 += tile_outside
         layer_area_km2 += tile_area
     kinds = tuple(k for k in ("point", "line", "polygon") if k in present)
-    table = pd.DataFrame({
-        "code": zone_table["code"].to_numpy(),
-        "name_zh": zone_table["name_zh"].to_numpy(),
-        "name_en": zone_table["name_en"].to_numpy(),
-        "area_km2": zone_area,
-        "covered_km2": covered_km2,
-        "covered_pct": _ratio(covered_km2, zone_area) * 100.0,
-        "length_km": length_km,
-        "count": count,
-        "per_km2": _ratio(count.astype(float), zone_area),
-    }, columns=TABLE_COLUMNS)
-    total_area = float(zone_area.sum())
-    total_covered = float(covered_km2.sum())
-    total_count = int(count.sum())
-    total = {
-        "area_km2": total_area,
-        "covered_km2": total_covered,
-        "covered_pct": float(_ratio(total_covered, total_area) * 100.0),
-        "length_km": float(length_km.sum()),
-        "count": total_count,
-        "per_km2": float(_ratio(float(total_count), total_area)),
-    }
-    outside = {"covered_km2": out_area_km2, "length_km": out_length_km, "count": out_count}
-    layer_totals = {"area_km2": layer_area_km2, "length_km": layer_length_km, "count": layer_count}
-    return Coverage(table, total, outside, layer_totals, kinds)
+    return assemble(
+        zone_table, zone_area, covered_km2, length_km, count,
+        outside={"covered_km2": out_area_km2, "length_km": out_length_km, "count": out_count},
+        layer_totals={"area_km2": layer_area_km2, "length_km": layer_length_km, "count": layer_count},
+        kinds=kinds,
+    )
