@@ -91,7 +91,11 @@ def dask_lines(quick: bool, repeats: int) -> tuple[list[Line], list[str]]:
         return [Line("dask engine", "–", "–", "–", "needs the [dask] extra", "skipped")], []
     import dask_bench  # not "distributed.py": that name would shadow dask's own package
 
-    return dask_bench.bench_lines(quick=quick, repeats=repeats, line=Line)
+    try:
+        return dask_bench.bench_lines(quick=quick, repeats=repeats, line=Line)
+    except Exception as err:  # a cluster that fails to start or restart must not lose the other rows
+        problem = " ".join(f"{type(err).__name__}: {err}".split())[:200]
+        return [Line("dask engine", "–", "–", "–", "equal figures (1e-9)", f"not measured ({problem})")], []
 
 
 def render(lines: list[Line]) -> list[str]:
@@ -145,7 +149,7 @@ def main() -> int:
     text += [run.NOTES_MARKER + old.split(run.NOTES_MARKER, 1)[1] if run.NOTES_MARKER in old else run.NOTES_MARKER + "\n"]
     (HERE / "RESULTS.md").write_text("\n".join(text))
     print(f"wrote {HERE / 'RESULTS.md'}")
-    return 0 if all(x.met != "NO" for x in area + drawn + dask) else 1
+    return 0 if all(x.met not in ("NO",) and not x.met.startswith("not measured") for x in area + drawn + dask) else 1
 
 
 if __name__ == "__main__":
