@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib.util
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,11 +121,12 @@ def main() -> int:
     if args.quick:
         return 0
     m = run.machine()
+    command = "make bench" if os.environ.get("MAKELEVEL") else "python benchmarks/bench.py " + " ".join(sys.argv[1:])
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     text = [
         "# Benchmarks",
         "",
-        f"Run {now} with `make bench` on {m['nproc']} CPUs ({m['cpu']}), {m['ram']} RAM, {m['os']}, "
+        f"Run {now} with `{command}` on {m['nproc']} CPUs ({m['cpu']}), {m['ram']} RAM, {m['os']}, "
         f"Python {m['python']}. Every row measures ours and its baseline in the same run, alternating; "
         f"medians of {repeats} runs (draw times: {max(repeats, 5)} page loads each). The machine is shared "
         "and noisy: read ratios, not single times.",
