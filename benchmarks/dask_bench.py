@@ -231,6 +231,19 @@ def versions() -> str:
             f"{dask_geopandas.__version__}, geopandas {geopandas.__version__}, shapely {shapely.__version__}")
 
 
+def _restart(client, attempts: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """Restart the workers; on this shared 2-core machine a restart after a heavy scenario can take
+    longer than distributed's default, so wait longer and try again rather than lose the run."""
+    for attempt in range(attempts):
+        try:
+            client.restart(timeout=300)
+            return
+        except TimeoutError:
+            if attempt == attempts - 1:
+                raise
+            client.wait_for_workers(len(client.scheduler_info()["workers"]) or 1, timeout=300)
+
+
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small layers, one repeat (a smoke test)")
@@ -274,7 +287,7 @@ def run_scenarios(args: argparse.Namespace) -> list[Scenario]:
     tiny = ROOT / "tests" / "data" / "points.parquet"
     with gd.local_client(args.workers) as client:  # the cluster covered_area_dask would start
         for s in scenarios:
-            client.restart()  # fresh worker processes: their peak memory is this scenario's
+            _restart(client)  # fresh worker processes: their peak memory is this scenario's
             client.run(gc.set_threshold, *gd.WORKER_GC_THRESHOLD)  # as local_client sets it
             gd.cover_layer_dask(tiny, zs, client=client)  # the workers' imports
             base = max(client.run(_peak_mb).values())
