@@ -58,7 +58,7 @@ or size classes, and everything inside them is vectorised shapely 2 / numpy:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -255,6 +255,15 @@ class _Ticker:
 def _ratio(num: Any, den: Any) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.asarray(den) > 0, np.asarray(num) / np.asarray(den), 0.0)
+
+
+def _by_zone(members: np.ndarray, zone_of: np.ndarray, n_zones: int) -> Iterator[tuple[int, np.ndarray]]:
+    """Every zone index in order, with the members paired with it (in their original order)."""
+    order = np.argsort(zone_of, kind="stable")
+    members, zone_of = members[order], zone_of[order]
+    bounds = np.searchsorted(zone_of, np.arange(n_zones + 1))
+    for j in range(n_zones):
+        yield j, members[bounds[j]:bounds[j + 1]]
 
 
 def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
@@ -499,11 +508,7 @@ def _clip_lines(lines: np.ndarray, zones: _GeographicZones, ticker: _Ticker) -> 
     else:
         si = zi = np.empty(0, dtype=np.intp)
     rest = segments.copy()
-    order = np.argsort(zi, kind="stable")
-    si, zi = si[order], zi[order]
-    bounds = np.searchsorted(zi, np.arange(n_zones + 1))
-    for j in range(n_zones):
-        idx = si[bounds[j]:bounds[j + 1]]
+    for j, idx in _by_zone(si, zi, n_zones):
         if idx.size:
             zone = zones.geoms[j]
             per_zone[j] += _geodesic_length_m(shapely.intersection(rest[idx], zone)).sum()
@@ -599,11 +604,7 @@ def _cover_polygons(dissolved: np.ndarray, zones_albers: np.ndarray,
     crossing = np.zeros(len(dissolved), dtype=bool)
     crossing[di] = True
     outside = float(area[~whole & ~crossing].sum())
-    order = np.argsort(zi, kind="stable")
-    di, zi = di[order], zi[order]
-    bounds = np.searchsorted(zi, np.arange(n_zones + 1))
-    for j in range(n_zones):
-        idx = di[bounds[j]:bounds[j + 1]]
+    for j, idx in _by_zone(di, zi, n_zones):
         if idx.size:
             per_zone[j] += shapely.area(shapely.intersection(dissolved[idx], zones_albers[j])).sum()
         ticker.tick()
