@@ -1,15 +1,16 @@
-"""Small self-written Leaflet controls that need no external asset."""
+"""Small self-written Leaflet elements that need no external asset."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import folium
 from branca.element import MacroElement
 from folium.template import Template
 
 from maps.safe import js_literal
 
-__all__ = ["FullscreenControl"]
+__all__ = ["DeferredTileLayer", "FullscreenControl"]
 
 _POSITIONS = ("topleft", "topright", "bottomleft", "bottomright")
 
@@ -114,3 +115,41 @@ class FullscreenControl(MacroElement):
             "iconExit": _ICON_EXIT,
         }
         self.options_js = js_literal(options)
+
+
+class _AddAfterFirstFrame(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        requestAnimationFrame(function () {
+            setTimeout(function () { {{ this.layer }}.addTo({{ this.map }}); }, 0);
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: str, map_name: str) -> None:
+        super().__init__()
+        self.layer, self.map = layer, map_name
+
+
+class DeferredTileLayer(folium.TileLayer):
+    """A ``folium.TileLayer`` that joins the map just after the page's first frame.
+
+    Creating a tile layer lays out and requests a screenful of tiles (10–20 ms of main-thread
+    work before anything else can draw, and with ``fit_bounds`` after it, twice). The districts
+    are the content and are inside the page; tiles come from a network, if there is one. So the
+    districts are drawn first and the base map is added one frame later (``requestAnimationFrame``
+    then a task), which nobody can see but which brings the districts on screen sooner. The layer
+    object itself exists from the start, so the layer control lists it as usual.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        shown, self.show = self.show, False  # folium's own addTo runs in the first frame: replace it
+        try:
+            if shown:
+                self.add_child(_AddAfterFirstFrame(self.get_name(), self._parent.get_name()),
+                               name=self.get_name() + "_add_later")
+            super().render(**kwargs)
+        finally:
+            self.show = shown

@@ -23,7 +23,7 @@ from geo.classify import CLASS_SCHEMES, classify
 from geo.display import display_geometry
 from geo.plan import Plan
 from maps import style
-from maps.controls import FullscreenControl
+from maps.controls import DeferredTileLayer, FullscreenControl
 from maps.safe import PropertyPopup, PropertyTooltip, escape_html, html_table, safe_geojson
 
 # Base maps: (name, tiles, attribution). Tiles need a network; the districts do not.
@@ -44,11 +44,13 @@ PANEL_PX = 350  # the panel's width (style.CSS: max-width 330px + padding)
 
 
 def _base_map(bounds: Sequence[float], title: str) -> folium.Map:
-    m = folium.Map(tiles=None, control_scale=True, min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM,
-                   zoom_snap=0.25, prefer_canvas=False)
+    # The zoom limits go on the map itself (folium's min_zoom/max_zoom only reach a tile layer it
+    # creates): the base maps join after the first frame, and markercluster needs a maxZoom before.
+    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False,
+                   **{"minZoom": MIN_ZOOM, "maxZoom": MAX_ZOOM})
     for index, (name, url, attribution) in enumerate(BASE_MAPS):
-        folium.TileLayer(url, name=name, attr=attribution, overlay=False, control=True,
-                         show=index == 1, max_zoom=MAX_ZOOM).add_to(m)
+        DeferredTileLayer(url, name=name, attr=attribution, overlay=False, control=True,
+                          show=index == 1, max_zoom=MAX_ZOOM).add_to(m)
     m.get_root().header.add_child(style.page_title(title))
     style.Stylesheet().add_to(m)
     FullscreenControl(position="topleft").add_to(m)

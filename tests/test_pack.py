@@ -2,17 +2,16 @@
 
 import base64
 import gzip
-import json
 import re
 
 from maps.offline import render_html
-from maps.pack import PACK_ID, pack_html
+from maps.pack import PACK_ID, decode_parts, encode_parts, pack_html
 from maps.render import science_city_map
 
 
 def _unpack(packed: str) -> list[list[str]]:
     blob = re.search(rf'<script type="application/gzip\+base64" id="{PACK_ID}">(.*?)</script>', packed, re.S).group(1)
-    return json.loads(gzip.decompress(base64.b64decode(blob)))
+    return decode_parts(gzip.decompress(base64.b64decode(blob)).decode("utf-8"))
 
 
 def test_pack_moves_every_script_and_style_in_order():
@@ -36,3 +35,10 @@ def test_packed_map_is_a_quarter_and_loses_nothing():
     assert scripts.count("geo_json_") > 0 and "1,198 km²" in scripts
     assert "DecompressionStream" in packed and "chengyu build --no-pack" in packed
     assert not re.search(r"<script\b[^>]*\bsrc\s*=", packed)
+
+
+def test_parts_round_trip_with_characters_beyond_the_bmp():
+    # JavaScript slices by UTF-16 code units: 𝄞 and emoji count twice, CJK once.
+    parts = [["style", "p::after{content:'𝄞'}"], ["script", "var 名 = '沙坪坝 🗺';"], ["script", ""]]
+    assert decode_parts(encode_parts(parts)) == parts
+    assert encode_parts(parts).startswith('[["style",22],["script",17],["script",0]]\n')

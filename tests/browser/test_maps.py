@@ -75,6 +75,12 @@ def test_map_draws_every_district_offline(load_html: Any, assert_clean: Any, pag
     assert page.locator(".leaflet-control-scale").is_visible()
     assert page.locator(".leaflet-control-layers").is_visible()
     assert page.locator(".chengyu-fullscreen, [title='Full screen']").count() >= 1
+    # The base map joins after the first frame (maps.controls.DeferredTileLayer), and does join:
+    # offline its tiles are requested and fail.
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile-pane .leaflet-layer').length === 1")
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile-pane img').length > 0")
+    # The zoom limits are the map's own, not borrowed from a tile layer.
+    assert page.evaluate("[map_1.getMinZoom(), map_1.getMaxZoom()]") == [5, 14]
     assert_clean()
 
 

@@ -1,0 +1,32 @@
+"""Packed pages unpack themselves in a real browser, whatever characters their parts hold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from maps.pack import PACK_ID, pack_html
+
+# Characters beyond the BMP are two UTF-16 units in JavaScript: the loader must slice by units.
+PAGE = """<html><head><style>#out::after { content: "𝄞 end"; }</style></head><body><p id="out"></p>
+<script>var parts = ["沙坪坝", "🗺️", "𝄞"]; window.first = parts.join("|");</script>
+<script>document.getElementById("out").textContent = window.first + " ✓";</script>
+</body></html>"""
+
+
+def test_packed_parts_with_astral_characters_run_in_order(load_html: Any, assert_clean: Any) -> None:
+    page = load_html(pack_html(PAGE))
+    assert page.evaluate("document.getElementById('out').textContent") == "沙坪坝|🗺️|𝄞 ✓"
+    after = page.evaluate("getComputedStyle(document.getElementById('out'), '::after').content")
+    assert after == '"𝄞 end"'
+    assert_clean()
+
+
+def test_corrupt_block_says_so_in_the_page(page: Any, tmp_path: Any) -> None:
+    packed = pack_html(PAGE)
+    start = packed.index(f'id="{PACK_ID}">') + len(f'id="{PACK_ID}">')
+    broken = packed[:start] + "H4sIAAAAAAAC/wBBBBBBBBBB" + packed[start + 24:]  # a gzip header, then garbage
+    path = tmp_path / "broken.html"
+    path.write_text(broken, encoding="utf-8")
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_function("document.body.innerText.includes('could not unpack itself')")
+    assert page.evaluate("window.chengyuReady") is None
