@@ -58,7 +58,9 @@ or size classes, and everything inside them is vectorised shapely 2 / numpy:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +71,8 @@ import shapely
 from pyproj import CRS, Geod, Transformer
 
 from geo.area import ALBERS_CHINA
+from geo.gcpause import no_cycle_collection
+from geo.threads import MIN_CHUNK, available_threads, built_tree, prepared_copy, run_chunked
 from geo.zones import Zones
 
 __all__ = ["Coverage", "TABLE_COLUMNS", "covered_area"]
@@ -116,7 +120,7 @@ class Coverage:
 
 
 def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
-                 progress: Progress | None = None) -> Coverage:
+                 progress: Progress | None = None, threads: int | None = None) -> Coverage:
     """Area, length and count of ``layer`` inside each of ``zones`` (see the module docstring).
 
     ``layer`` may be in any CRS (it must have one) and mix points, lines and polygons (Multi* and
@@ -127,6 +131,10 @@ def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
     ``progress(done, total)``, when given, is called with ``done`` = 0 first and ``done`` = ``total``
     last; the units of work are chunks of 262,144 point geometries, one per zone for lines, and one
     per zone plus one (the dissolve) for polygons.
+
+    ``threads``: how many threads the polygon work may use (default: every core this process may
+    run on, :func:`geo.threads.available_threads`); ``1`` keeps it in the calling thread, as an
+    engine that runs many of these at once (dask) wants.
 
     >>> import geopandas as gpd, shapely
     >>> from geo.zones import zones
@@ -186,12 +194,14 @@ def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
         length_m, out_length_m = _clip_lines(lines, geographic, ticker)
 
     if len(polygons):
-        polygons = _valid_polygons(_to_crs(polygons, layer_crs, ALBERS_CHINA))
-        dissolved = _dissolve(polygons)
-        ticker.tick()
-        layer_area_m2 = float(shapely.area(dissolved).sum())
-        albers_zones = np.asarray(zone_table.geometry.to_crs(ALBERS_CHINA).array, dtype=object)
-        covered_m2, out_area_m2 = _cover_polygons(dissolved, albers_zones, ticker)
+        threads = available_threads() if threads is None else max(1, threads)
+        with no_cycle_collection():  # millions of new geometries
+            polygons = _valid_polygons(_to_crs(polygons, layer_crs, ALBERS_CHINA, threads), threads)
+            dissolved = _dissolve(polygons, threads)
+            ticker.tick()
+            layer_area_m2 = float(shapely.area(dissolved).sum())
+            albers_zones = np.asarray(zone_table.geometry.to_crs(ALBERS_CHINA).array, dtype=object)
+            covered_m2, out_area_m2 = _cover_polygons(dissolved, albers_zones, ticker, threads)
 
     ticker.finish()
 
@@ -311,14 +321,20 @@ def _transformer(src: CRS, dst: CRS) -> Transformer | None:
     return None if _same_crs(src, dst) else Transformer.from_crs(src, dst, always_xy=True)
 
 
-def _to_crs(geoms: np.ndarray, src: CRS, dst: CRS) -> np.ndarray:
-    if _same_crs(src, dst):
+def _to_crs(geoms: np.ndarray, src: CRS, dst: CRS, threads: int = 1) -> np.ndarray:
+    """The geometries in ``dst``, 2-D (as ``GeoSeries.to_crs``, chunk by chunk in ``threads``)."""
+    transformer = _transformer(src, dst)
+    if transformer is None:
         return geoms
-    return np.asarray(gpd.GeoSeries(geoms, crs=src).to_crs(dst).array, dtype=object)
+
+    def move(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+
+    return run_chunked(lambda part: shapely.transform(geoms[part], move), len(geoms), threads)
 
 
-def _valid_polygons(polygons: np.ndarray) -> np.ndarray:
-    bad = ~shapely.is_valid(polygons)
+def _valid_polygons(polygons: np.ndarray, threads: int = 1) -> np.ndarray:
+    bad = ~run_chunked(lambda part: shapely.is_valid(polygons[part]), len(polygons), threads)
     if not bad.any():
         return polygons
     repaired = _flatten(shapely.make_valid(polygons[bad]))
@@ -541,7 +557,7 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         labels = new
 
 
-def _dissolve(polygons: np.ndarray) -> np.ndarray:
+def _dissolve(polygons: np.ndarray, threads: int = 1) -> np.ndarray:
     """Polygons with pairwise disjoint interiors whose union is the union of ``polygons``.
 
     Only polygons whose interiors overlap another's are unioned, per connected group of such
@@ -550,11 +566,17 @@ def _dissolve(polygons: np.ndarray) -> np.ndarray:
     n = len(polygons)
     if n < 2:
         return polygons
-    tree = shapely.STRtree(polygons)
-    a, b = tree.query(polygons)
-    keep = a < b
-    a, b = a[keep], b[keep]
-    overlap = shapely.relate_pattern(polygons[a], polygons[b], "T********")
+    tree = built_tree(polygons)
+
+    def pairs(part: slice) -> np.ndarray:  # (2, k): candidate pairs a < b of this chunk's polygons
+        a, b = tree.query(polygons[part])
+        a += part.start
+        keep = a < b
+        return np.stack([a[keep], b[keep]]).T
+
+    a, b = run_chunked(pairs, n, threads).T
+    overlap = run_chunked(lambda part: shapely.relate_pattern(polygons[a[part]], polygons[b[part]], "T********"),
+                          len(a), threads)
     a, b = a[overlap], b[overlap]
     if not a.size:
         return polygons
@@ -577,7 +599,8 @@ def _dissolve(polygons: np.ndarray) -> np.ndarray:
             cols = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
             grid = np.full((len(s), width), None, dtype=object)
             grid[rows, cols] = polygons[members[np.repeat(s, k) + cols]]
-            unions = shapely.union_all(grid, axis=1)
+            unions = run_chunked(lambda part, grid=grid: shapely.union_all(grid[part], axis=1), len(grid), threads,
+                                 min_chunk=max(1, MIN_CHUNK // width))
             parts = _flatten(unions)
             out.append(parts[shapely.get_type_id(parts) == _POLYGON])
         low, width = width, width * 2
@@ -585,32 +608,54 @@ def _dissolve(polygons: np.ndarray) -> np.ndarray:
 
 
 def _cover_polygons(dissolved: np.ndarray, zones_albers: np.ndarray,
-                    ticker: _Ticker) -> tuple[np.ndarray, float]:
+                    ticker: _Ticker, threads: int = 1) -> tuple[np.ndarray, float]:
     """Area (m²) of the dissolved polygons inside each zone, and outside all zones."""
     n_zones = len(zones_albers)
-    zones_albers = zones_albers.copy()
-    shapely.prepare(zones_albers)
+    own = threading.local()  # each thread queries its own prepared copy of the zones
+
+    def prepared() -> np.ndarray:
+        if not hasattr(own, "zones"):
+            own.zones = prepared_copy(zones_albers)
+        return own.zones
+
     area = shapely.area(dissolved)
-    tree = shapely.STRtree(zones_albers)
-    di, zi = tree.query(dissolved)
-    inside = shapely.contains_properly(zones_albers[zi], dissolved[di])
+    tree = built_tree(zones_albers)
+
+    def classify(part: slice) -> np.ndarray:
+        """(3, k): polygon, zone, and 1 if the polygon lies in the zone's interior / 0 if it crosses it."""
+        di, zi = tree.query(dissolved[part])
+        di += part.start
+        zones = prepared()
+        inside = shapely.contains_properly(zones[zi], dissolved[di])
+        hit = inside.copy()
+        hit[~inside] = shapely.intersects(zones[zi[~inside]], dissolved[di[~inside]])
+        return np.stack([di[hit], zi[hit], inside[hit]]).T
+
+    di, zi, inside = run_chunked(classify, len(dissolved), threads).T
+    inside = inside.astype(bool)
     per_zone = _sum_by(zi[inside], area[di[inside]], n_zones)
     whole = np.zeros(len(dissolved), dtype=bool)
     whole[di[inside]] = True
-    keep = ~whole[di]
+    keep = ~inside & ~whole[di]  # a polygon inside one zone may touch another's border
     di, zi = di[keep], zi[keep]
-    hit = shapely.intersects(zones_albers[zi], dissolved[di])
-    di, zi = di[hit], zi[hit]
     crossing = np.zeros(len(dissolved), dtype=bool)
     crossing[di] = True
     outside = float(area[~whole & ~crossing].sum())
-    for j, idx in _by_zone(di, zi, n_zones):
-        if idx.size:
-            per_zone[j] += shapely.area(shapely.intersection(dissolved[idx], zones_albers[j])).sum()
-        ticker.tick()
+
+    def clip(job: tuple[int, np.ndarray]) -> float:  # zone by zone: shared, unprepared, read-only
+        j, idx = job
+        return float(shapely.area(shapely.intersection(dissolved[idx], zones_albers[j])).sum()) if idx.size else 0.0
+
+    jobs = list(_by_zone(di, zi, n_zones))
+    with ThreadPoolExecutor(threads) as pool:
+        for (j, _), clipped in zip(jobs, pool.map(clip, jobs), strict=True):
+            per_zone[j] += clipped
+            ticker.tick()
     if crossing.any():
         union = _zone_union(zones_albers)
-        outside += float(shapely.area(shapely.difference(dissolved[crossing], union)).sum())
+        crossers = dissolved[crossing]
+        outside += float(run_chunked(lambda part: shapely.area(shapely.difference(crossers[part], union)),
+                                     len(crossers), threads).sum())
     return per_zone, outside
 
 

@@ -755,7 +755,7 @@ def _measure(geoms: np.ndarray, report: ReadReport, bounds: tuple[float, float, 
     part = _Part(report, bounds, np.zeros(n_zones, dtype=np.int64), np.zeros(n_zones), 0, 0.0, 0, 0.0,
                  kinds, 0)
     if len(points) or len(lines):
-        cov = covered_area(gpd.GeoSeries(np.concatenate([points, lines]), crs=OUTPUT_CRS), zones)
+        cov = covered_area(gpd.GeoSeries(np.concatenate([points, lines]), crs=OUTPUT_CRS), zones, threads=1)
         part.count = cov.table["count"].to_numpy(dtype=np.int64)
         part.length_km = cov.table["length_km"].to_numpy(dtype=float)
         part.out_count, part.out_length_km = int(cov.outside["count"]), float(cov.outside["length_km"])
@@ -915,7 +915,7 @@ def _cover(zones: Zones, zone_idx: np.ndarray, pieces: tuple[_Geoms | None, ...]
     polys = np.concatenate(arrays)
     zones = _private(zones)
     table = zones.table.iloc[zone_idx].reset_index(drop=True)
-    cov = covered_area(gpd.GeoSeries(polys, crs=ALBERS_CHINA), Zones(zones.kind, table))
+    cov = covered_area(gpd.GeoSeries(polys, crs=ALBERS_CHINA), Zones(zones.kind, table), threads=1)
     return (zone_idx, cov.table["covered_km2"].to_numpy(dtype=float), float(cov.outside["covered_km2"]),
             float(cov.layer_totals["area_km2"]))
 

@@ -41,7 +41,6 @@ centre and suggesting ``--crs gcj02``/``--crs bd09`` if the data came from those
 
 from __future__ import annotations
 
-import gc
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -71,6 +70,8 @@ from geo.chinacrs import (
     wgs84_to_bd09,
 )
 from geo.errors import AtlasError
+from geo.gcpause import no_cycle_collection
+from geo.threads import available_threads, run_chunked
 
 __all__ = ["KINDS", "OUTPUT_CRS", "SUPPORTED_SUFFIXES", "Layer", "ReadReport", "read_layer"]
 
@@ -235,7 +236,7 @@ def read_layer(path: str | PathLike[str], *, layer_name: str | None = None, crs:
     p = Path(path)
     if not p.exists():
         raise AtlasError(source, "does not exist")
-    with _no_cycle_collection():  # reading makes up to millions of geometries at a time
+    with no_cycle_collection():  # reading makes up to millions of geometries at a time
         say("reading")
         raw = _read_any(source, p, layer_name)
         say("checking geometries")
@@ -417,26 +418,6 @@ def _quiet() -> Iterator[None]:
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", UserWarning)
         yield
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while reading makes many geometries at a time.
-
-    shapely's geometries are objects the collector tracks. Making a million of them in one
-    vectorised call sets it off again and again, and each full collection walks every object of
-    the process: ``shapely.points`` for a million points took 0.5-0.8 s after ``import maps.cli``
-    instead of 0.15 s with the collector paused. Reference counting goes on as usual (nothing is
-    kept alive longer); the collector is switched back on, if it was on, when reading returns or
-    raises, and then finds the new objects as it would have.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _listing(names: list[str], limit: int = 8) -> str:
@@ -1268,7 +1249,9 @@ def _repair_polygons(source: str, geoms: np.ndarray, attrs: pd.DataFrame, report
     polygonal = np.flatnonzero((type_ids == _POLYGON) | (type_ids == _MPOLYGON))
     if polygonal.size == 0:
         return geoms, attrs
-    invalid = polygonal[~shapely.is_valid(geoms[polygonal])]
+    candidates = geoms[polygonal]
+    invalid = polygonal[~run_chunked(lambda part: shapely.is_valid(candidates[part]), len(candidates),
+                                     available_threads())]
     if invalid.size == 0:
         return geoms, attrs
     fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)

@@ -220,6 +220,31 @@ def test_dissolve_matches_a_plain_union_of_many_overlapping_boxes():
     assert not shapely.relate_pattern(dissolved[a], dissolved[b], "T********").any()
 
 
+def test_threads_change_nothing_but_the_time(districts):
+    # Enough overlapping, border-crossing squares that every threaded step really splits its work.
+    rng = np.random.default_rng(11)
+    n = 40_000
+    x, y = rng.normal(106.45, 0.15, n), rng.normal(29.6, 0.12, n)
+    half = rng.uniform(0.0002, 0.004, n)
+    squares = layer(*shapely.box(x - half, y - half, x + half, y + half))
+    one = covered_area(squares, districts, threads=1)
+    two = covered_area(squares, districts, threads=2)
+    assert (two.table.to_numpy() == one.table.to_numpy()).all()
+    assert two.outside == one.outside and two.layer_totals == one.layer_totals
+    assert one.table["covered_km2"].gt(0).sum() >= 3  # it did cross borders
+    assert_conserved(two)
+
+
+def test_dissolve_in_threads_matches_one_thread():
+    rng = np.random.default_rng(3)
+    lo = rng.uniform(0, 300, size=(30_000, 2))
+    boxes = shapely.box(lo[:, 0], lo[:, 1], lo[:, 0] + 2.5, lo[:, 1] + 2.5)
+    one, two = _dissolve(boxes, threads=1), _dissolve(boxes, threads=2)
+    assert len(two) == len(one)
+    assert shapely.area(two).sum() == pytest.approx(shapely.area(one).sum(), rel=1e-12)
+    assert shapely.area(two).sum() == pytest.approx(shapely.union_all(boxes).area, rel=1e-9)
+
+
 # ---- lines
 
 
