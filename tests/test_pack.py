@@ -42,3 +42,19 @@ def test_parts_round_trip_with_characters_beyond_the_bmp():
     parts = [["style", "p::after{content:'𝄞'}"], ["script", "var 名 = '沙坪坝 🗺';"], ["script", ""]]
     assert decode_parts(encode_parts(parts)) == parts
     assert encode_parts(parts).startswith('[["style",22],["script",17],["script",0]]\n')
+
+
+def test_large_json_literals_travel_as_data_parts():
+    data = '{"features": [' + ", ".join(['{"n": %d, "s": "\\u003c/script\\u003e"}' % i for i in range(600)]) + "]}"
+    page = ("<html><body><script>\n    function layer_add(d) { window.got = d; }\n"
+            f"    layer_add({data});\n    small_add({{\"a\": 1}});\n</script></body></html>")
+    parts = _unpack(pack_html(page))
+    assert parts[0] == ["data", data]  # the literal, byte for byte, ahead of its script
+    assert "layer_add(chengyuData[0]);" in parts[1][1]
+    assert 'small_add({"a": 1});' in parts[1][1]  # small literals stay where they are
+
+
+def test_a_literal_that_is_not_json_stays_code():
+    code = "    thing_add({a: 1, " + "b: 2, " * 3000 + "});"
+    parts = _unpack(pack_html(f"<html><body><script>\n{code}\n</script></body></html>"))
+    assert [kind for kind, _ in parts] == ["script"] and code in parts[0][1]
