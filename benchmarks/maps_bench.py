@@ -1,15 +1,15 @@
 """Map weight and speed: our two pages against ``GeoDataFrame.explore()`` of the same units.
 
-    .venv/bin/python benchmarks/maps_bench.py [--repeats N]
+    .venv/bin/python benchmarks/maps_bench.py [--repeats N] [--loads M]
 
-Both sides are measured in the same run, alternating, medians over N repeats:
+Both sides are measured in the same run, alternating; medians of N builds and of M page loads:
 
 - bytes: the HTML file of each map (ours: ``chengyu build``; baseline: ``benchmarks/explore_pages.py``,
   explore() saved with the same inlined Leaflet, so both draw offline);
 - draw: headless Chromium (Debian's), every non-file request blocked, time from navigation start
   until every district polygon of the page is in the DOM (``performance.now()`` read by a
   requestAnimationFrame poll that an init script starts at document creation, identically for both
-  pages), N loads of each page, each in a fresh context;
+  pages), 15 loads of each page (``--loads``), each in a fresh context, alternating;
 - build: wall time of the whole process writing both pages (``chengyu build``, which also writes the
   area tables, vs the baseline script).
 """
@@ -78,7 +78,11 @@ def _draw_ms(browser, path: Path, polygons: int) -> float:  # type: ignore[no-un
     return value
 
 
-def measure(repeats: int = 5) -> list[Row]:
+def measure(repeats: int = 5, loads: int = 15) -> list[Row]:
+    """Build times over ``repeats`` runs of each side; draw times over ``loads`` page loads of each page.
+
+    Page loads are cheap and their times noisy (a frame is 16.7 ms of a ~150 ms load), so the draw
+    medians take more of them than the builds do."""
     from playwright.sync_api import sync_playwright
 
     ours_cmd = [sys.executable, "-c", "from maps.cli import run; run()", "build", "-o"]
@@ -103,7 +107,7 @@ def measure(repeats: int = 5) -> list[Row]:
                 ours_ms, base_ms = [], []
                 _draw_ms(browser, ours_page, polygons + OURS_EXTRA[name])  # warm-up, untimed
                 _draw_ms(browser, base_page, polygons)
-                for i in range(repeats):
+                for i in range(loads):
                     pair = [(ours_ms, ours_page, polygons + OURS_EXTRA[name]), (base_ms, base_page, polygons)]
                     for times, page, count in pair if i % 2 == 0 else pair[::-1]:
                         times.append(_draw_ms(browser, page, count))
@@ -124,5 +128,7 @@ def table(rows: list[Row]) -> str:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    print(table(measure(parser.parse_args().repeats)))
+    parser.add_argument("--repeats", type=int, default=5, help="builds of each side")
+    parser.add_argument("--loads", type=int, default=15, help="page loads of each page")
+    args = parser.parse_args()
+    print(table(measure(args.repeats, args.loads)))
