@@ -61,6 +61,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -647,8 +648,8 @@ def _cover_polygons(dissolved: np.ndarray, zones_albers: np.ndarray,
         return float(shapely.area(shapely.intersection(dissolved[idx], zones_albers[j])).sum()) if idx.size else 0.0
 
     jobs = list(_by_zone(di, zi, n_zones))
-    with ThreadPoolExecutor(threads) as pool:
-        for (j, _), clipped in zip(jobs, pool.map(clip, jobs), strict=True):
+    with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
+        for (j, _), clipped in zip(jobs, (pool.map if pool else map)(clip, jobs), strict=True):
             per_zone[j] += clipped
             ticker.tick()
     if crossing.any():

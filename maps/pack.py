@@ -19,6 +19,7 @@ import base64
 import gzip
 import json
 import re
+from typing import Any
 
 PACK_ID = "chengyu-pack"
 # Inline scripts and stylesheets (an external <script src> never reaches here: offline pages have none).
@@ -111,40 +112,44 @@ _DATA_CALL = re.compile(r"^([ \t]*)([A-Za-z_$][\w$]*_add)\((\{.*\})\);[ \t]*$", 
 _DATA_MIN_CHARS = 10_000  # smaller literals cost nothing to parse
 
 
+def _not_json(name: str) -> Any:
+    # Python's json reads NaN and Infinity; JSON.parse does not (a JavaScript literal does).
+    raise ValueError(f"{name} is not JSON")
+
+
 def _data_apart(parts: list[list[str]]) -> list[list[str]]:
     """Large JSON literals passed to ``*_add(...)`` become ``data`` parts, read with ``JSON.parse``.
 
     V8 parses a megabyte of object literal as program text (18 ms for the Circle map, and the
     garbage that makes) where ``JSON.parse`` takes a fraction of that. The call then reads
     ``chengyuData[i]``, which the loader fills before running the script. Only literals that are
-    JSON (``json.loads`` accepts them) are moved, so the value is the same; a ``__proto__`` key
-    becomes an own property instead of setting a prototype, as it should for data.
+    strict JSON (no ``NaN``/``Infinity``, which ``JSON.parse`` refuses) are moved, so the value is
+    the same; a ``__proto__`` key becomes an own property instead of setting a prototype, as it
+    should for data.
     """
     out: list[list[str]] = []
-    count = 0
     for kind, body in parts:
-        if kind != "script":
-            out.append([kind, body])
-            continue
-        moved: list[list[str]] = []
-
-        def refer(match: re.Match[str]) -> str:
-            nonlocal count
-            literal = match.group(3)
-            if len(literal) < _DATA_MIN_CHARS:
-                return match.group(0)
-            try:
-                json.loads(literal)
-            except ValueError:
-                return match.group(0)
-            moved.append(["data", literal])
-            count += 1
-            return f"{match.group(1)}{match.group(2)}(chengyuData[{count - 1}]);"
-
-        body = _DATA_CALL.sub(refer, body)
-        out.extend(moved)
+        if kind == "script":
+            pieces, last = [], 0
+            for match in _DATA_CALL.finditer(body):
+                literal = match.group(3)
+                if len(literal) < _DATA_MIN_CHARS or not _is_strict_json(literal):
+                    continue
+                index = sum(k == "data" for k, _ in out)
+                out.append(["data", literal])
+                pieces += [body[last:match.start()], f"{match.group(1)}{match.group(2)}(chengyuData[{index}]);"]
+                last = match.end()
+            body = "".join(pieces) + body[last:]
         out.append([kind, body])
     return out
+
+
+def _is_strict_json(text: str) -> bool:
+    try:
+        json.loads(text, parse_constant=_not_json)
+    except ValueError:
+        return False
+    return True
 
 
 def pack_html(html: str) -> str:

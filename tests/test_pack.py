@@ -4,6 +4,8 @@ import base64
 import gzip
 import re
 
+import pytest
+
 from maps.offline import render_html
 from maps.pack import PACK_ID, decode_parts, encode_parts, pack_html
 from maps.render import science_city_map
@@ -45,7 +47,7 @@ def test_parts_round_trip_with_characters_beyond_the_bmp():
 
 
 def test_large_json_literals_travel_as_data_parts():
-    data = '{"features": [' + ", ".join(['{"n": %d, "s": "\\u003c/script\\u003e"}' % i for i in range(600)]) + "]}"
+    data = '{"features": [' + ", ".join([f'{{"n": {i}, "s": "\\u003c/script\\u003e"}}' for i in range(600)]) + "]}"
     page = ("<html><body><script>\n    function layer_add(d) { window.got = d; }\n"
             f"    layer_add({data});\n    small_add({{\"a\": 1}});\n</script></body></html>")
     parts = _unpack(pack_html(page))
@@ -54,7 +56,12 @@ def test_large_json_literals_travel_as_data_parts():
     assert 'small_add({"a": 1});' in parts[1][1]  # small literals stay where they are
 
 
-def test_a_literal_that_is_not_json_stays_code():
-    code = "    thing_add({a: 1, " + "b: 2, " * 3000 + "});"
+@pytest.mark.parametrize("literal", [
+    "{a: 1, " + "b: 2, " * 3000 + "}",  # JavaScript, not JSON
+    '{"v": [' + "1.5, " * 3000 + "NaN]}",  # Python's json reads NaN; JSON.parse would throw
+    '{"v": [' + "1.5, " * 3000 + "-Infinity]}",
+])
+def test_a_literal_that_is_not_strict_json_stays_code(literal):
+    code = f"    thing_add({literal});"
     parts = _unpack(pack_html(f"<html><body><script>\n{code}\n</script></body></html>"))
     assert [kind for kind, _ in parts] == ["script"] and code in parts[0][1]

@@ -33,10 +33,11 @@ def test_corrupt_block_says_so_in_the_page(page: Any, tmp_path: Any) -> None:
 
 
 def test_data_parts_reach_their_layer(load_html: Any, assert_clean: Any) -> None:
-    rows = ", ".join('{"n": %d, "name": "\\u003cb\\u003e沙坪坝 🗺\\u003c/b\\u003e"}' % i for i in range(800))
+    rows = ", ".join(f'{{"n": {i}, "name": "\\u003cb\\u003e沙坪坝 🗺\\u003c/b\\u003e"}}' for i in range(800))
+    show = "window.rows.rows.length + ' ' + window.rows.rows[799].name"
     page = ("<html><body><p id='out'></p><script>\n    function rows_add(d) { window.rows = d; }\n"
             f'    rows_add({{"__proto__": {{"polluted": 1}}, "rows": [{rows}]}});\n'
-            "    document.getElementById('out').textContent = window.rows.rows.length + ' ' + window.rows.rows[799].name;\n"
+            f"    document.getElementById('out').textContent = {show};\n"
             "</script></body></html>")
     page = load_html(pack_html(page))
     assert page.evaluate("document.getElementById('out').textContent") == "800 <b>沙坪坝 🗺</b>"
