@@ -45,3 +45,14 @@ def test_data_parts_reach_their_layer(load_html: Any, assert_clean: Any) -> None
     assert page.evaluate("Object.getPrototypeOf(window.rows) === Object.prototype && !({}).polluted")
     assert page.evaluate("Object.keys(window.rows).includes('__proto__')")
     assert_clean()
+
+
+def test_browsers_without_from_base64_unpack_with_atob(page: Any, tmp_path: Any) -> None:
+    # Uint8Array.fromBase64 is recent (Chromium 140, Firefox 133, Safari 18.2); older ones use atob.
+    page.add_init_script("delete Uint8Array.fromBase64;")
+    path = tmp_path / "old.html"
+    path.write_text(pack_html(PAGE), encoding="utf-8")
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_function("window.chengyuReady === true")
+    assert page.evaluate("typeof Uint8Array.fromBase64") == "undefined"
+    assert page.evaluate("document.getElementById('out').textContent") == "沙坪坝|🗺️|𝄞 ✓"
