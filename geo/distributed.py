@@ -712,7 +712,7 @@ def _prepare(part: gpd.GeoDataFrame, source: str, fmt: str, user_crs: str | None
     xy = first[:1] if len(first) else corner
     raw = _Raw(pd.DataFrame(index=pd.RangeIndex(n + 1)),
                np.concatenate([geoms, shapely.points(xy)]), declared, report)
-    layer = _finish(source, raw, user_crs, lambda _stage: None)
+    layer = _finish(source, raw, user_crs, lambda _stage: None, threads=1)  # the workers are the parallelism
     out = np.asarray(layer.gdf.geometry.array, dtype=object)
     if not len(out) or shapely.get_type_id(out[-1]) != 0:  # pragma: no cover - _finish reordered rows
         raise RuntimeError("geo.layers._finish no longer keeps the row order; update geo.distributed._prepare")

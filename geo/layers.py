@@ -218,7 +218,7 @@ def _n(count: int, singular: str, plural: str | None = None) -> str:
 
 
 def read_layer(path: str | PathLike[str], *, layer_name: str | None = None, crs: str | None = None,
-               progress: Progress | None = None) -> Layer:
+               progress: Progress | None = None, threads: int | None = None) -> Layer:
     """Read one layer of a user's file into EPSG:4490, repaired, with a report.
 
     ``path`` is a GeoJSON (.geojson/.json), GeoPackage (.gpkg), Shapefile (a .shp, a folder
@@ -226,7 +226,8 @@ def read_layer(path: str | PathLike[str], *, layer_name: str | None = None, crs:
     file (longitude/latitude columns or a WKT column). ``layer_name`` picks a layer of a
     GeoPackage or KML file, or a shapefile of a folder/zip holding several. ``crs`` says what the
     coordinates are: ``"gcj02"``, ``"bd09"`` or anything pyproj understands (``"EPSG:32648"``).
-    ``progress``, if given, is called with a short description of each stage.
+    ``progress``, if given, is called with a short description of each stage. ``threads``: how many
+    threads the polygon checks may use (default: every core, :func:`geo.threads.available_threads`).
 
     Raises :class:`AtlasError` (one line, naming ``path``) for anything it cannot read.
     """
@@ -240,7 +241,7 @@ def read_layer(path: str | PathLike[str], *, layer_name: str | None = None, crs:
         say("reading")
         raw = _read_any(source, p, layer_name)
         say("checking geometries")
-        return _finish(source, raw, user_crs, say)
+        return _finish(source, raw, user_crs, say, threads)
 
 
 @dataclass
@@ -930,7 +931,7 @@ def _infer_numbers(attrs: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the common part
 
 
-def _finish(source: str, raw: _Raw, user_crs: str | None, say: Progress) -> Layer:
+def _finish(source: str, raw: _Raw, user_crs: str | None, say: Progress, threads: int | None = None) -> Layer:
     report = raw.report
     geoms = raw.geoms
     attrs = raw.attrs
@@ -964,7 +965,7 @@ def _finish(source: str, raw: _Raw, user_crs: str | None, say: Progress) -> Laye
 
         # 6. repair polygons
         say("repairing polygons")
-        geoms, attrs = _repair_polygons(source, geoms, attrs, report)
+        geoms, attrs = _repair_polygons(source, geoms, attrs, report, threads)
         kind_codes = _KIND_OF_TYPE[shapely.get_type_id(geoms)]
 
     report.kinds = {k: int((kind_codes == i).sum()) for i, k in enumerate(KINDS)}
@@ -1244,14 +1245,14 @@ def _explode_collections(geoms: np.ndarray, attrs: pd.DataFrame, report: ReadRep
 
 
 def _repair_polygons(source: str, geoms: np.ndarray, attrs: pd.DataFrame, report: ReadReport,
-                     ) -> tuple[np.ndarray, pd.DataFrame]:
+                     threads: int | None = None) -> tuple[np.ndarray, pd.DataFrame]:
     type_ids = shapely.get_type_id(geoms)
     polygonal = np.flatnonzero((type_ids == _POLYGON) | (type_ids == _MPOLYGON))
     if polygonal.size == 0:
         return geoms, attrs
     candidates = geoms[polygonal]
     invalid = polygonal[~run_chunked(lambda part: shapely.is_valid(candidates[part]), len(candidates),
-                                     available_threads())]
+                                     available_threads() if threads is None else max(1, threads))]
     if invalid.size == 0:
         return geoms, attrs
     fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)

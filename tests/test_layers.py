@@ -71,6 +71,23 @@ def _check_output(layer: Layer) -> None:
 # --------------------------------------------------------------------------- good samples
 
 
+def test_many_bowties_are_found_and_repaired_alike_in_one_thread_or_several(tmp_path):
+    # Enough polygons that the validity check really splits over threads (geo.threads.MIN_CHUNK).
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(106.0, 106.8, 30_000), rng.uniform(29.2, 29.9, 30_000)
+    d = 0.001
+    rings = np.stack([np.c_[x, y], np.c_[x + d, y + d], np.c_[x + d, y], np.c_[x, y + d], np.c_[x, y]], axis=1)
+    geoms = shapely.polygons(rings)  # every third one a bow-tie (self-intersecting), the rest squares
+    square = np.stack([np.c_[x, y], np.c_[x + d, y], np.c_[x + d, y + d], np.c_[x, y + d], np.c_[x, y]], axis=1)
+    geoms[1::3] = shapely.polygons(square[1::3])
+    geoms[2::3] = shapely.polygons(square[2::3])
+    path = tmp_path / "bowties.parquet"
+    gpd.GeoDataFrame({"n": np.arange(len(geoms))}, geometry=geoms, crs=4490).to_parquet(path)
+    one, all_cores = read_layer(path, threads=1), read_layer(path)
+    assert one.report.repaired == all_cores.report.repaired == 10_000
+    assert shapely.equals_exact(one.gdf.geometry.array, all_cores.gdf.geometry.array, 0).all()
+
+
 def test_geojson_parks_repaired_z_dropped(districts):
     layer = read_layer(DATA / "parks.geojson")
     _check_output(layer)
