@@ -149,7 +149,8 @@ def main() -> int:
     if dask_details:
         text += ["## Dask engine, in detail", "", *dask_details, ""]
     old = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
-    text += [run.NOTES_MARKER + old.split(run.NOTES_MARKER, 1)[1] if run.NOTES_MARKER in old else run.NOTES_MARKER + "\n"]
+    notes = old.split(run.NOTES_MARKER, 1)[1] if run.NOTES_MARKER in old else "\n"
+    text += [run.NOTES_MARKER + notes]
     (HERE / "RESULTS.md").write_text("\n".join(text))
     print(f"wrote {HERE / 'RESULTS.md'}")
     return 0 if all(x.met not in ("NO",) and not x.met.startswith("not measured") for x in area + drawn + dask) else 1

@@ -177,7 +177,7 @@ def area(layer: Path | None, kind: str, reading: str, crs: str | None, layer_nam
     if layer is not None:
         coverage = (_covered(_read(layer, crs, layer_name).gdf, result) if engine == "local"
                     else _covered_dask(layer, result, crs, layer_name, scheduler))
-        for row, cover in zip(rows, report.records(coverage.table, COVER_COLUMNS)):
+        for row, cover in zip(rows, report.records(coverage.table, COVER_COLUMNS), strict=True):
             row.update(cover)
         kinds = [k for k in KIND_COLUMNS if k in coverage.kinds]
         shown = [c for k in kinds for c in KIND_COLUMNS[k]] if fmt == "table" else COVER_COLUMNS
@@ -213,8 +213,8 @@ def _write_map(name: str, path: Path, *, online: bool, pack: bool, overwrite: bo
     # --label and --fields name columns of any of the layers; each layer uses those it has.
     for column in ([label] if label else []) + list(fields or []):
         if layers and not any(column in layer.gdf.columns for layer in layers):
-            raise AtlasError(layers[0].source, f"no layer has a column {column!r}; its columns: "
-                                               f"{', '.join(c for c in layers[0].gdf.columns if c not in ('geometry', 'kind'))}")
+            own = ", ".join(c for c in layers[0].gdf.columns if c not in ("geometry", "kind"))
+            raise AtlasError(layers[0].source, f"no layer has a column {column!r}; its columns: {own}")
     for index, layer in enumerate(layers):
         columns = set(layer.gdf.columns)
         add_layer(m, layer.gdf, name=layer.name, label=label if label in columns else None,

@@ -95,7 +95,7 @@ class FullscreenControl(MacroElement):
             return new Control().addTo(map);
         })({{ this._parent.get_name() }}, {{ this.options_js }});
         {% endmacro %}
-        """
+        """  # noqa: E501 (the page's CSS, kept on one line)
     )
 
     def __init__(self, position: str = "topleft", *, title: str = "Full screen",

@@ -107,7 +107,7 @@ ASSETS: dict[str, Asset] = {
     # L.markerClusterGroup API, checked in a browser test).  Optional package.
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js": MARKERCLUSTER_JS,
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css": MARKERCLUSTER_CSS,
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css": MARKERCLUSTER_DEFAULT_CSS,
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css": MARKERCLUSTER_DEFAULT_CSS,  # noqa: E501 (a URL)
 }
 
 #: folium.Map's default assets that nothing we draw uses (URL → why).
@@ -115,12 +115,12 @@ ASSETS: dict[str, Asset] = {
 DROPPED_ASSETS: dict[str, str] = {
     "https://code.jquery.com/jquery-3.7.1.min.js": "jQuery",
     "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": "Bootstrap JS",
-    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js": "awesome-markers",
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js": "awesome-markers",  # noqa: E501 (a URL)
     "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css": "Bootstrap CSS",
     "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css": "glyphicons",
     "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": "Font-Awesome",
-    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css": "awesome-markers CSS",
-    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css": "awesome-markers rotate CSS",
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css": "awesome-markers CSS",  # noqa: E501 (a URL)
+    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css": "awesome-markers rotate CSS",  # noqa: E501 (a URL)
 }
 
 
@@ -393,7 +393,7 @@ def render_html(m: folium.Map, *, online: bool = False, pack: bool = False) -> s
                 html = figure._template.render(this=figure, kwargs={})
             ids = {element._id for element in _walk(figure)}
         finally:
-            for part, children in zip(parts, saved):
+            for part, children in zip(parts, saved, strict=True):
                 part._children = children
     html = _stable_ids(html, ids)
     if not online:

@@ -37,7 +37,7 @@ def _tooltips(gdf: gpd.GeoDataFrame, label: str | None, fields: Sequence[str]) -
     tips = []
     for i, row in enumerate(values.itertuples(index=False, name=None)):
         head = f'<div class="chengyu-popup-title">{title.iloc[i]}</div>' if title is not None else ""
-        tips.append(head + (html_table(zip(fields, row)) if fields else ""))
+        tips.append(head + (html_table(zip(fields, row, strict=True)) if fields else ""))
     return tips
 
 

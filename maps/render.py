@@ -102,7 +102,7 @@ def science_city_map(plan: Plan | None = None) -> folium.Map:
     # Simplify Chongqing as one coverage so hosts and their neighbours keep sharing borders.
     shown = display_geometry(chongqing).set_index("code")
     host_codes = list(hosts["code"])
-    colours = dict(zip(host_codes, style.HOST_COLOURS))
+    colours = dict(zip(host_codes, style.HOST_COLOURS, strict=True))
 
     hosts = hosts.set_index("code")
     hosts["geometry"] = shown.loc[host_codes, "geometry"]
@@ -144,7 +144,8 @@ def _host_popup(row: pd.Series) -> str:
         ("computed area", style.km2(row["area_km2"], 1)),
         ("official area", f"{style.km2(row['official_area_km2'])} ({row['official_area_confidence']}; "
                           f"{row['official_area_source']})"),
-        ("Science City part", f"{style.km2(part)} ({row['science_city_part_confidence']}; {row['science_city_part_source']})"
+        ("Science City part", f"{style.km2(part)} ({row['science_city_part_confidence']}; "
+                              f"{row['science_city_part_source']})"
          if pd.notna(part) else f"not published ({row['science_city_part_source']})"),
         ("role", row["role"]),
         ("known streets/towns", row["known_units"] or "–"),
@@ -202,7 +203,7 @@ def economic_circle_map(plan: Plan | None = None, *, color_by: str | None = None
     shown = display_geometry(units)
     city_names = units.groupby("member_city_code")["city_name_en"].first()
     member_cities = ["500000"] + [c["code"] for c in plan.get("economic_circle.scope.sichuan_cities")]
-    colours = dict(zip(member_cities, style.CITY_COLOURS))
+    colours = dict(zip(member_cities, style.CITY_COLOURS, strict=True))
     shown["tip"] = [
         _tooltip(r, [("city", "Chongqing" if r["province_code"] == "500000" else r["city_name_en"]),
                      ("membership", MEMBERSHIP_LABELS[r["membership"]])])
@@ -241,7 +242,8 @@ def economic_circle_map(plan: Plan | None = None, *, color_by: str | None = None
                  for i, label in enumerate(classes.legend_labels(unit="km²" if color_by.endswith("km2") else ""))]
         title = f"Members by {color_by} ({classes.scheme}, {classes.k} classes)"
     else:
-        items = [style.LegendItem("Chongqing" if c == "500000" else city_names.get(c, c), {"color": "#fff", "fillColor": colours[c]})
+        items = [style.LegendItem("Chongqing" if c == "500000" else city_names.get(c, c),
+                                  {"color": "#fff", "fillColor": colours[c]})
                  for c in member_cities]
         title = "Members by province/city"
     items += [style.LegendItem("partial member (Kaizhou, Yunyang)", style.PARTIAL),
@@ -268,7 +270,8 @@ def _circle_panel(plan: Plan, color_by: str | None) -> str:
     ]
     targets = plan.get("economic_circle.targets_2025")
     return (
-        f"<h3>{escape_html(plan.get('economic_circle.name_en'))} {escape_html(plan.get('economic_circle.name_zh'))}</h3>"
+        f"<h3>{escape_html(plan.get('economic_circle.name_en'))} "
+        f"{escape_html(plan.get('economic_circle.name_zh'))}</h3>"
         + style.figures_table(rows)
         + "<h4>2025 targets</h4>" + style.bullet_list(t.value for t in targets.values() if t.known)
         + '<div class="note">Scope: Chongqing\'s 27 districts/counties and parts of Kaizhou and Yunyang '

@@ -91,8 +91,9 @@ def build(source: bytes, names: dict[str, tuple[str, str]]) -> bytes:
         if code[:2] not in PROVINCES:
             continue
         name_zh, name_en = names[code]
-        if name_zh != feature["properties"]["name"]:
-            raise SystemExit(f"{NAMES_CSV}: {code} is {name_zh!r} there but {feature['properties']['name']!r} in the source")
+        source_name = feature["properties"]["name"]
+        if name_zh != source_name:
+            raise SystemExit(f"{NAMES_CSV}: {code} is {name_zh!r} there but {source_name!r} in the source")
         city = parent_city_code(code)
         province = PROVINCES[code[:2]]
         features.append({

@@ -306,7 +306,7 @@ def test_all_geometry_types_none_and_empty():
     offset = to_offset(originals, wgs84_to_gcj02)
     back = convert_geometries(offset, "gcj02")
     assert back.shape == (len(originals),) and back.dtype == object
-    for got, want in zip(back, originals):
+    for got, want in zip(back, originals, strict=True):
         if want is None:
             assert got is None
             continue

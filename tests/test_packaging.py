@@ -36,7 +36,8 @@ def test_wheel_contents(wheel):
 @pytest.mark.slow
 def test_unpacked_wheel_finds_its_data_elsewhere(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
-    code = "import geo; d = geo.load_districts(); p = geo.load_plan(); print(len(d), p.figure('science_city.area_km2').value, geo.__file__)"
+    code = ("import geo; d = geo.load_districts(); p = geo.load_plan(); "
+            "print(len(d), p.figure('science_city.area_km2').value, geo.__file__)")
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                           env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr

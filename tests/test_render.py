@@ -1,6 +1,5 @@
 """The two maps as folium objects and as saved pages (no browser needed)."""
 
-import json
 import re
 import subprocess
 import sys

@@ -175,7 +175,7 @@ def test_registered_plugin_asset_works_offline(load_html: Any, assert_clean: Any
 def _payload_map() -> folium.Map:
     """Payload strings shown by folium's GeoJsonTooltip/Popup and by our property binders."""
     raw = _collection(PAYLOADS[:3])
-    for feature, payload in zip(raw["features"], PAYLOADS[:3]):
+    for feature, payload in zip(raw["features"], PAYLOADS[:3], strict=True):
         feature["properties"] = {"name": payload, "note": " | ".join(PAYLOADS)}
         feature["properties"]["card"] = html_table({"Name": payload, "Note": " | ".join(PAYLOADS)})
     m = folium.Map(location=[29.9, 105.2], zoom_start=6, tiles=None)

@@ -54,7 +54,8 @@ def test_layers_toggle_and_many_points_cluster(load_html: Any, assert_clean: Any
     rng = np.random.default_rng(7)
     lon, lat = rng.uniform(106.25, 106.45, 600), rng.uniform(29.45, 29.75, 600)
     csv = tmp_path / "many.csv"
-    csv.write_text("lon,lat,n\n" + "".join(f"{x:.6f},{y:.6f},{i}\n" for i, (x, y) in enumerate(zip(lon, lat))))
+    points = enumerate(zip(lon, lat, strict=True))
+    csv.write_text("lon,lat,n\n" + "".join(f"{x:.6f},{y:.6f},{i}\n" for i, (x, y) in points))
     page = load_html(_build(tmp_path, "--layer", csv, "--layer", DATA / "parks.geojson", "--label", "name"))
     page.wait_for_selector(".marker-cluster")  # clustered: Leaflet.markercluster inlined, offline
     assert page.locator(".marker-cluster").count() < 600
