@@ -95,7 +95,7 @@ def dask_lines(quick: bool, repeats: int) -> tuple[list[Line], list[str]]:
 
     try:
         return dask_bench.bench_lines(quick=quick, repeats=repeats, line=Line)
-    except Exception as err:  # a cluster that fails to start or restart must not lose the other rows
+    except Exception as err:  # a cluster that fails to start must not lose the other rows
         problem = " ".join(f"{type(err).__name__}: {err}".split())[:200]
         return [Line("dask engine", "–", "–", "–", "equal figures (1e-9)", f"not measured ({problem})")], []
 

@@ -15,7 +15,7 @@ times, alternating, median of N runs each after an untimed warm-up:
 
 checks that every figure agrees with the in-process engine's to 1e-9 relative, and reports working
 memory: the peak (VmHWM) of a fresh process running the in-process engine less its peak after the
-imports, and the peak of the largest dask worker (workers restarted before each scenario) less its
+imports, and the peak of the largest dask worker (a fresh cluster for each scenario) less its
 peak after a warm-up run on a 5-point layer (its imports). A last scenario (``--memory-points``,
 4,000,000 points in row groups, one run of each engine) shows how each engine's memory grows with
 the layer. Nothing is written: the table and the verdict are printed.
@@ -24,7 +24,6 @@ the layer. Nothing is written: the table and the verdict are printed.
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import os
 import platform
@@ -231,19 +230,6 @@ def versions() -> str:
             f"{dask_geopandas.__version__}, geopandas {geopandas.__version__}, shapely {shapely.__version__}")
 
 
-def _restart(client, attempts: int = 3) -> None:  # type: ignore[no-untyped-def]
-    """Restart the workers; on this shared 2-core machine a restart after a heavy scenario can take
-    longer than distributed's default, so wait longer and try again rather than lose the run."""
-    for attempt in range(attempts):
-        try:
-            client.restart(timeout=300)
-            return
-        except TimeoutError:
-            if attempt == attempts - 1:
-                raise
-            client.wait_for_workers(len(client.scheduler_info()["workers"]) or 1, timeout=300)
-
-
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small layers, one repeat (a smoke test)")
@@ -261,11 +247,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def run_scenarios(args: argparse.Namespace) -> list[Scenario]:
-    import logging
-
     import geo.distributed as gd
-
-    logging.getLogger("distributed.nanny").setLevel(logging.ERROR)  # "Restarting worker" on restart()
 
     sizes = QUICK if args.quick else FULL
     repeats = args.repeats or (1 if args.quick else 5)
@@ -285,10 +267,11 @@ def run_scenarios(args: argparse.Namespace) -> list[Scenario]:
                                   big_points(args.memory_points, args.seed), timed=False))
 
     tiny = ROOT / "tests" / "data" / "points.parquet"
-    with gd.local_client(args.workers) as client:  # the cluster covered_area_dask would start
-        for s in scenarios:
-            _restart(client)  # fresh worker processes: their peak memory is this scenario's
-            client.run(gc.set_threshold, *gd.WORKER_GC_THRESHOLD)  # as local_client sets it
+    for s in scenarios:
+        # A cluster of its own for each scenario (the cluster covered_area_dask would start): fresh
+        # worker processes, so their peak memory is this scenario's. client.restart() between
+        # scenarios hung in two full runs on this shared machine (the workers never came back).
+        with gd.local_client(args.workers) as client:
             gd.cover_layer_dask(tiny, zs, client=client)  # the workers' imports
             base = max(client.run(_peak_mb).values())
             ref = in_process(s.path, zs) if s.timed else None
