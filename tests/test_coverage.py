@@ -16,6 +16,7 @@ from geo.coverage import (
     _assign_points,
     _dissolve,
     _GeographicZones,
+    _union_rows,
     covered_area,
 )
 from geo.zones import zones
@@ -233,6 +234,20 @@ def test_threads_change_nothing_but_the_time(districts):
     assert two.outside == one.outside and two.layer_totals == one.layer_totals
     assert one.table["covered_km2"].gt(0).sum() >= 3  # it did cross borders
     assert_conserved(two)
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 4, 7, 8, 16])
+def test_rows_unioned_two_by_two_equal_union_all(width):
+    rng = np.random.default_rng(width)
+    rows = 200
+    fill = rng.integers(1, width + 1, rows)  # filled from the left, None after
+    grid = np.full((rows, width), None, dtype=object)
+    for i, k in enumerate(fill):
+        lo = rng.uniform(0, 3, size=(k, 2))
+        grid[i, :k] = shapely.box(lo[:, 0], lo[:, 1], lo[:, 0] + 1.5, lo[:, 1] + 1.5)
+    got, want = _union_rows(grid), shapely.union_all(grid, axis=1)
+    assert shapely.area(got) == pytest.approx(shapely.area(want), rel=1e-12)
+    assert shapely.equals(got, want).all()
 
 
 def test_dissolve_in_threads_matches_one_thread():
