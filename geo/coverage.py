@@ -60,8 +60,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,7 +71,7 @@ from pyproj import CRS, Geod, Transformer
 
 from geo.area import ALBERS_CHINA
 from geo.gcpause import no_cycle_collection
-from geo.threads import MIN_CHUNK, available_threads, built_tree, prepared_copy, run_chunked
+from geo.threads import MIN_CHUNK, built_tree, prepared_copy, resolve_threads, run_chunked, thread_map
 from geo.zones import Zones
 
 __all__ = ["Coverage", "TABLE_COLUMNS", "covered_area"]
@@ -195,7 +193,7 @@ def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
         length_m, out_length_m = _clip_lines(lines, geographic, ticker)
 
     if len(polygons):
-        threads = available_threads() if threads is None else max(1, threads)
+        threads = resolve_threads(threads)
         with no_cycle_collection():  # millions of new geometries
             polygons = _valid_polygons(_to_crs(polygons, layer_crs, ALBERS_CHINA, threads), threads)
             dissolved = _dissolve(polygons, threads)
@@ -669,10 +667,9 @@ def _cover_polygons(dissolved: np.ndarray, zones_albers: np.ndarray,
         return float(shapely.area(shapely.intersection(dissolved[idx], zones_albers[j])).sum()) if idx.size else 0.0
 
     jobs = list(_by_zone(di, zi, n_zones))
-    with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
-        for (j, _), clipped in zip(jobs, (pool.map if pool else map)(clip, jobs), strict=True):
-            per_zone[j] += clipped
-            ticker.tick()
+    for (j, _), clipped in zip(jobs, thread_map(clip, jobs, threads), strict=True):
+        per_zone[j] += clipped
+        ticker.tick()
     if crossing.any():
         union = _zone_union(zones_albers)
         crossers = dissolved[crossing]

@@ -71,7 +71,7 @@ from geo.chinacrs import (
 )
 from geo.errors import AtlasError
 from geo.gcpause import no_cycle_collection
-from geo.threads import available_threads, run_chunked
+from geo.threads import resolve_threads, run_chunked
 
 __all__ = ["KINDS", "OUTPUT_CRS", "SUPPORTED_SUFFIXES", "Layer", "ReadReport", "read_layer"]
 
@@ -1252,7 +1252,7 @@ def _repair_polygons(source: str, geoms: np.ndarray, attrs: pd.DataFrame, report
         return geoms, attrs
     candidates = geoms[polygonal]
     invalid = polygonal[~run_chunked(lambda part: shapely.is_valid(candidates[part]), len(candidates),
-                                     available_threads() if threads is None else max(1, threads))]
+                                     resolve_threads(threads))]
     if invalid.size == 0:
         return geoms, attrs
     fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)

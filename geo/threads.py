@@ -20,11 +20,15 @@ its own prepared copy (:func:`prepared_copy`).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 import shapely
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # Below this many items per chunk, starting threads costs more than it saves.
 MIN_CHUNK = 5_000
@@ -38,6 +42,21 @@ def available_threads() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def resolve_threads(threads: int | None) -> int:
+    """A ``threads`` argument as a count: None means every available core, at least 1 in any case."""
+    return available_threads() if threads is None else max(1, threads)
+
+
+def thread_map(func: Callable[[T], R], items: Sequence[T], threads: int) -> Iterator[R]:
+    """``func(item)`` for each item, in order, as they are done: in ``threads`` threads (in the
+    calling thread when 1)."""
+    if threads <= 1 or len(items) <= 1:
+        yield from map(func, items)
+        return
+    with ThreadPoolExecutor(min(threads, len(items))) as pool:
+        yield from pool.map(func, items)
 
 
 def chunks(n: int, threads: int, min_chunk: int = MIN_CHUNK) -> list[slice]:
@@ -63,8 +82,7 @@ def run_chunked(func: Callable[[slice], np.ndarray], n: int, threads: int,
     parts = chunks(n, threads, min_chunk)
     if len(parts) == 1:
         return func(parts[0])
-    with ThreadPoolExecutor(min(threads, len(parts))) as pool:
-        return np.concatenate(list(pool.map(func, parts)))
+    return np.concatenate(list(thread_map(func, parts, threads)))
 
 
 def prepared_copy(geoms: np.ndarray) -> np.ndarray:

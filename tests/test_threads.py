@@ -5,7 +5,15 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.threads import available_threads, built_tree, chunks, prepared_copy, run_chunked
+from geo.threads import (
+    available_threads,
+    built_tree,
+    chunks,
+    prepared_copy,
+    resolve_threads,
+    run_chunked,
+    thread_map,
+)
 
 
 @given(n=st.integers(0, 100_000), threads=st.integers(1, 16), min_chunk=st.integers(1, 50_000))
@@ -53,3 +61,14 @@ def test_built_tree_answers_queries_from_threads():
     tree = built_tree(boxes)
     pairs = run_chunked(lambda part: tree.query(boxes[part])[1], len(boxes), threads=4)
     assert len(pairs) == len(tree.query(boxes)[1])
+
+
+def test_thread_map_keeps_order_in_threads_and_alone():
+    items = list(range(50))
+    assert list(thread_map(lambda i: i * i, items, threads=4)) == [i * i for i in items]
+    assert list(thread_map(lambda i: i * i, items, threads=1)) == [i * i for i in items]
+
+
+def test_resolve_threads():
+    assert resolve_threads(None) == available_threads()
+    assert resolve_threads(0) == 1 and resolve_threads(3) == 3
