@@ -84,7 +84,7 @@ def maps_lines(repeats: int, loads: int) -> list[Line]:
     for r in maps_bench.measure(repeats, loads):
         fmt = "{:,.0f}" if r.unit in ("bytes", "ms") else "{:.2f}"
         out.append(Line(f"map: {r.scenario}", f"{fmt.format(r.ours)} {r.unit}", f"{fmt.format(r.baseline)} {r.unit}",
-                        f"{r.ratio:.2f}", r.target, maps_bench._met(r.met)))
+                        f"{r.ratio:.2f}", r.target, maps_bench.met_label(r.met)))
     return out
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -38,20 +37,18 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# This file is called distributed.py: with its folder first on sys.path (as for any script),
-# `import distributed` would import this file instead of dask's package (here and in the worker
-# processes, which inherit sys.path). So the folder goes to the end, after site-packages.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
+# Not called distributed.py: as a script, its folder comes first on sys.path (here and in the
+# worker processes, which inherit it), and `import distributed` would import this file.
 sys.path.insert(0, str(ROOT))
 
 import synth  # noqa: E402
+from run import FULL, QUICK  # noqa: E402  (the same layer sizes as the covered-area benchmark)
+from run import machine as machine_info  # noqa: E402
 
 from geo.coverage import covered_area  # noqa: E402
 from geo.layers import read_layer  # noqa: E402
 from geo.zones import zones  # noqa: E402
 
-FULL = {"points": 1_000_000, "polygons": 100_000}
-QUICK = {"points": 20_000, "polygons": 2_000}
 ROW_GROUP = 125_000  # rows per row group of the "GeoParquet, row groups" files
 FORMATS = {"parquet": "GeoParquet, 1 row group", "parquet-rg": "GeoParquet, row groups", "gpkg": "GeoPackage"}
 REL = 1e-9
@@ -216,7 +213,8 @@ def verdict(scenarios: list[Scenario], workers: int) -> list[str]:
 
 
 def machine() -> str:
-    return (f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}, Python {platform.python_version()}")
+    m = machine_info()
+    return f"{m['nproc']} CPUs, {m['os']}, Python {m['python']}"
 
 
 def versions() -> str:

@@ -142,7 +142,7 @@ def measure(repeats: int = 5, loads: int = 15) -> list[Row]:
     return rows
 
 
-def _met(met: bool | None) -> str:
+def met_label(met: bool | None) -> str:
     return "–" if met is None else "yes" if met else "NO"
 
 
@@ -151,7 +151,7 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         fmt = "{:,.0f}" if r.unit in ("bytes", "ms") else "{:.2f}"
         lines.append(f"| {r.scenario} | {fmt.format(r.ours)} {r.unit} | {fmt.format(r.baseline)} {r.unit} | "
-                     f"{r.ratio:.2f} | {r.target} | {_met(r.met)} |")
+                     f"{r.ratio:.2f} | {r.target} | {met_label(r.met)} |")
     return "\n".join(lines)
 
 
