@@ -56,3 +56,15 @@ def test_browsers_without_from_base64_unpack_with_atob(page: Any, tmp_path: Any)
     page.wait_for_function("window.chengyuReady === true")
     assert page.evaluate("typeof Uint8Array.fromBase64") == "undefined"
     assert page.evaluate("document.getElementById('out').textContent") == "沙坪坝|🗺️|𝄞 ✓"
+
+
+def test_a_failing_part_is_reported_and_the_next_parts_still_run(load_html: Any, page: Any) -> None:
+    # Each part runs as the <script> it was: an error is the page's, as for an inline script.
+    broken = ("<html><body><p id='out'></p><script>window.before = 1;</script>"
+              "<script>undefinedFunction();</script>"
+              "<script>document.getElementById('out').textContent = 'after ' + window.before;</script>"
+              "</body></html>")
+    load_html(pack_html(broken))
+    assert page.evaluate("document.getElementById('out').textContent") == "after 1"
+    assert any("undefinedFunction" in e for e in page.page_errors)
+    assert page.evaluate("document.querySelectorAll('script:not([type]):not([id])').length") == 1  # the loader
