@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -77,6 +78,12 @@ def run_child(cmd: list[str]) -> Run:
         text, errors = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{errors[-2000:]}")
+    # A child's ru_maxrss is at least this process's high-water mark (Linux counts the image it
+    # replaced at exec): equal means the child's own peak is hidden under ours.
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if usage.ru_maxrss <= own:
+        raise RuntimeError(f"{' '.join(cmd)}: its peak memory cannot be measured: the benchmark process itself "
+                           f"peaked at {own / 1024:,.0f} MB, above the child's")
     return Run(wall, usage.ru_maxrss / 1024, json.loads(text))
 
 

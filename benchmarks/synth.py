@@ -7,10 +7,12 @@ across (log-normal, median 50 m): 70% rotated rectangles, 30% random convex poly
 
 Layers are cached under ``benchmarks/.data/`` (git-ignored), keyed by kind, size, seed and
 :data:`VERSION`, as GeoParquet (``.parquet``) and GeoPackage (``.gpkg``), EPSG:4490.
+:func:`ensure` generates them in a child process (``python synth.py KIND N SEED``).
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -109,10 +111,20 @@ def layer_path(kind: str, n: int, seed: int, fmt: str) -> Path:
 
 
 def ensure(kind: str, n: int, seed: int) -> dict[str, Path]:
-    """The layer's files (generating and caching them when missing)."""
+    """The layer's files, generated and cached when missing.
+
+    Generated in a child process: a benchmark runner that held a million polygons would pass its
+    memory high-water mark to every process it starts afterwards (Linux counts the image a child
+    replaces at ``exec`` in the child's ``ru_maxrss``), and the children's peaks would be its own.
+    """
     paths = {fmt: layer_path(kind, n, seed, fmt) for fmt in FORMATS}
-    if all(p.exists() for p in paths.values()):
-        return paths
+    if not all(p.exists() for p in paths.values()):
+        subprocess.run([sys.executable, __file__, kind, str(n), str(seed)], check=True)
+    return paths
+
+
+def _generate(kind: str, n: int, seed: int) -> None:
+    paths = {fmt: layer_path(kind, n, seed, fmt) for fmt in FORMATS}
     DATA.mkdir(parents=True, exist_ok=True)
     gdf = make_points(n, seed) if kind == "points" else make_polygons(n, seed)
     for fmt, path in paths.items():
@@ -123,4 +135,8 @@ def ensure(kind: str, n: int, seed: int) -> dict[str, Path]:
         else:
             gdf.to_file(tmp, driver="GPKG", layer=kind, engine="pyogrio", use_arrow=True)
         tmp.replace(path)
-    return paths
+
+
+if __name__ == "__main__":
+    _kind, _n, _seed = sys.argv[1:]
+    _generate(_kind, int(_n), int(_seed))
