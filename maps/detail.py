@@ -8,6 +8,11 @@ zoom a map opens at, it throws most of them away (the Economic Circle: 33,000 ve
 parsed only when someone zooms in past that zoom, and make the swap, both ways. One string and no
 JSON to parse while the page opens: a megabyte of coordinates as many small strings cost the
 garbage collector several milliseconds. The page stays one self-contained file.
+
+At exactly that zoom the layer is drawn with Leaflet's own simplification (``smoothFactor``) off:
+the overview is simplified to a pixel there already, and simplifying it again took ~10 ms of the
+Circle's opening for 12% fewer points in the SVG (measured: benchmarks/RESULTS.md). At every other
+zoom Leaflet simplifies as usual.
 """
 
 from __future__ import annotations
@@ -70,12 +75,16 @@ class OverviewDetail(MacroElement):
         (function (layer, map, zoom, text) {
             var detailed = null, lines = null;
             function show() {
-                var want = map.getZoom() > zoom;
-                if (want === detailed) { return; }
-                detailed = want;
+                var at = map.getZoom(), want = at > zoom;
                 layer.eachLayer(function (part) {
+                    // At its own zoom the overview is simplified to a pixel already (a feature
+                    // kept whole was within twice that): Leaflet simplifying it again there only
+                    // costs time. The next redraw (the first draw, or the moveend after this
+                    // zoomend) takes the setting.
+                    if (!("chengyuSmooth" in part)) { part.chengyuSmooth = part.options.smoothFactor; }
+                    part.options.smoothFactor = at === zoom ? 0 : part.chengyuSmooth;
                     var feature = part.feature, detail = feature.{{ this.key }};
-                    if (!detail) { return; }
+                    if (!detail || want === detailed) { return; }
                     var kept = feature.chengyuLatLngs || (feature.chengyuLatLngs = {overview: part.getLatLngs()});
                     if (want && !kept.full) {
                         lines = lines || text.split(";");
@@ -83,6 +92,7 @@ class OverviewDetail(MacroElement):
                     }
                     part.setLatLngs(want ? kept.full : kept.overview);
                 });
+                detailed = want;
             }
             show();
             map.on("zoomend", show);

@@ -157,24 +157,40 @@ def test_circle_draws_overview_geometry_zoomed_out_and_full_geometry_zoomed_in(
     if not name.endswith("-packed"):
         assert re.search(r"\}\)\(geo_json_\w+, map_1, 7\.25, ", pages[name].read_text(encoding="utf-8"))
     assert page.evaluate("map_1.getZoom()") == 7.25  # geo.display.fit_zoom agrees with Leaflet
+    # [vertices, polygons] with a full version; of those wholly in view (not clipped): [vertices,
+    # points in their SVG paths]; the smoothFactors they are drawn with.
     vertices = """() => {
-        let vertices = 0, swappable = 0;
+        let vertices = 0, swappable = 0, inView = 0, drawn = 0, smooth = new Set();
         map_1.eachLayer(layer => {
             if (layer.feature && layer.feature.detail && layer.getLatLngs) {
                 vertices += layer.getLatLngs().flat(3).length;
                 swappable += 1;
+                smooth.add(layer.options.smoothFactor);
+                if (map_1.getBounds().contains(layer.getBounds())) {
+                    inView += layer.getLatLngs().flat(3).length;
+                    drawn += (layer._path.getAttribute("d").match(/[ML]/g) || []).length;
+                }
             }
         });
-        return [vertices, swappable];
+        return [vertices, swappable, inView, drawn, [...smooth]];
     }"""
-    opening, swappable = page.evaluate(vertices)
+    opening, swappable, in_view, drawn, smooth = page.evaluate(vertices)
     assert swappable > 150  # most of the 226 polygons carry a full version
-    page.evaluate("map_1.setZoom(8.25, {animate: false})")
-    assert page.evaluate(vertices)[0] > 1.8 * opening
-    page.evaluate("map_1.setZoom(7.25, {animate: false})")
-    assert page.evaluate(vertices)[0] == opening
+    # At the opening zoom the overview is drawn as it is: no second simplification by Leaflet.
+    assert in_view > opening / 2 and (drawn, smooth) == (in_view, [0])
+    # `void`: setZoom returns the map, which Playwright would spend seconds serialising.
+    page.evaluate("void map_1.setZoom(8.25, {animate: false})")
+    full, _, in_view, drawn, smooth = page.evaluate(vertices)
+    assert full > 1.8 * opening
+    assert smooth == [1] and 0 < drawn < in_view  # zoomed in, Leaflet simplifies again
+    page.evaluate("void map_1.setZoom(6.25, {animate: false})")
+    _, _, in_view, drawn, smooth = page.evaluate(vertices)
+    assert smooth == [1] and 0 < drawn < in_view  # zoomed out too
+    page.evaluate("void map_1.setZoom(7.25, {animate: false})")
+    back, _, in_view, drawn, smooth = page.evaluate(vertices)
+    assert (back, drawn, smooth) == (opening, in_view, [0])
     # Zoomed in, the districts still answer: Shapingba's tooltip, from its full geometry.
-    page.evaluate("map_1.setView([29.6, 106.4], 10, {animate: false})")
+    page.evaluate("void map_1.setView([29.6, 106.4], 10, {animate: false})")
     _mouse_to(page, "500106")
     page.locator(".leaflet-tooltip", has_text="Shapingba").wait_for()
     assert page.locator("path.leaflet-interactive").count() == 226

@@ -26,7 +26,7 @@ def _build(tmp_path: Path, *args: Any) -> Path:
 def test_hostile_attributes_render_as_text(load_html: Any, assert_clean: Any, tmp_path: Path) -> None:
     page = load_html(_build(tmp_path, "--layer", DATA / "hostile.geojson", "--label", "<b>name</b>"))
     assert page.locator("path.leaflet-interactive").count() == DISTRICT_PATHS + len(HOSTILE_VALUES)
-    page.evaluate("map_1.setView([29.6, 106.335], 13, {animate: false})")  # points ~1 km apart: separate them
+    page.evaluate("void map_1.setView([29.6, 106.335], 13, {animate: false})")  # points ~1 km apart: separate them
     for feature in HOSTILE_VALUES:
         lon, lat = feature["geometry"]["coordinates"]
         x, y = page.evaluate("""([lat, lon]) => {
