@@ -8,6 +8,11 @@ from geo import area_km2, load_districts
 from geo.display import GRID_DEG, display_geometry, fit_zoom, overview_geometry
 
 
+def _written_on_the_grid(coords: np.ndarray) -> bool:
+    """Every coordinate is the double nearest a 5-decimal value: Python (and the page) writes it short."""
+    return all(len(repr(float(c)).partition(".")[2]) <= 5 for c in coords.ravel())
+
+
 @pytest.fixture(scope="module")
 def shown():
     return display_geometry(load_districts())
@@ -27,6 +32,7 @@ def test_neighbours_still_share_their_borders(shown):
 def test_coordinates_are_rounded_to_about_a_metre(shown):
     coords = shapely.get_coordinates(shown.geometry.to_numpy())
     assert np.allclose(coords, np.round(coords / GRID_DEG) * GRID_DEG, atol=1e-9)
+    assert _written_on_the_grid(coords)
     assert shown.crs.to_epsg() == 4326
 
 
@@ -83,6 +89,7 @@ def test_overview_drops_what_leaflet_drops_and_stays_within_a_pixel(shown):
     assert holes[0] == holes[1]
     coords = shapely.get_coordinates(overview.to_numpy())
     assert np.allclose(coords, np.round(coords / GRID_DEG) * GRID_DEG, atol=1e-9)  # still on the grid
+    assert _written_on_the_grid(coords)  # 108.0692, not 108.06920000000001
     assert (overview.index == shown.index).all() and overview.crs == shown.crs
 
 
