@@ -67,6 +67,9 @@ class Scenario:
 def run_child(cmd: list[str]) -> Run:
     """Run one child process; its wall time, its own peak RSS and its JSON output."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    # A child's ru_maxrss is at least this process's high-water mark when it starts (Linux counts
+    # the image it replaces at exec): equal means the child's own peak is hidden under ours.
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
@@ -78,12 +81,9 @@ def run_child(cmd: list[str]) -> Run:
         text, errors = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{errors[-2000:]}")
-    # A child's ru_maxrss is at least this process's high-water mark (Linux counts the image it
-    # replaced at exec): equal means the child's own peak is hidden under ours.
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if usage.ru_maxrss <= own:
         raise RuntimeError(f"{' '.join(cmd)}: its peak memory cannot be measured: the benchmark process itself "
-                           f"peaked at {own / 1024:,.0f} MB, above the child's")
+                           f"had peaked at {own / 1024:,.0f} MB when it started it")
     return Run(wall, usage.ru_maxrss / 1024, json.loads(text))
 
 
