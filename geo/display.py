@@ -103,10 +103,9 @@ def overview_geometry(shown: gpd.GeoDataFrame, zoom: float, tolerance_px: float 
     single = shapely.get_type_id(full) == shapely.GeometryType.POLYGON
     overview = np.where(single, shapely.get_geometry(merged, 0), merged)
     back = gpd.GeoSeries(overview, crs=3857).to_crs(shown.crs).to_numpy()
-    # Back on the grid the display geometry was rounded to (to_crs leaves ~1e-12 of noise).
-    # Dividing by the integer 1e5 gives the double nearest to each 5-decimal value, written as
-    # such in the page (108.0692); multiplying by 1e-5 gave 108.06920000000001.
-    per_degree = round(1 / GRID_DEG)
-    back = shapely.transform(back, lambda xy: np.round(xy * per_degree) / per_degree)
+    # Back on the grid the display geometry was rounded to (to_crs leaves ~1e-12 of noise), the same
+    # way (nearest doubles: 108.0692, not 108.06920000000001); pointwise, as the rings are not
+    # checked for validity.
+    back = shapely.set_precision(back, GRID_DEG, mode="pointwise")
     pays = shapely.get_num_coordinates(back) <= worth * shapely.get_num_coordinates(full)
     return gpd.GeoSeries(np.where(pays, back, full), index=shown.index, crs=shown.crs)
