@@ -117,14 +117,18 @@ def ensure(kind: str, n: int, seed: int) -> dict[str, Path]:
     memory high-water mark to every process it starts afterwards (Linux counts the image a child
     replaces at ``exec`` in the child's ``ru_maxrss``), and the children's peaks would be its own.
     """
-    paths = {fmt: layer_path(kind, n, seed, fmt) for fmt in FORMATS}
+    paths = _paths(kind, n, seed)
     if not all(p.exists() for p in paths.values()):
         subprocess.run([sys.executable, __file__, kind, str(n), str(seed)], check=True)
     return paths
 
 
+def _paths(kind: str, n: int, seed: int) -> dict[str, Path]:
+    return {fmt: layer_path(kind, n, seed, fmt) for fmt in FORMATS}
+
+
 def _generate(kind: str, n: int, seed: int) -> None:
-    paths = {fmt: layer_path(kind, n, seed, fmt) for fmt in FORMATS}
+    paths = _paths(kind, n, seed)
     DATA.mkdir(parents=True, exist_ok=True)
     gdf = make_points(n, seed) if kind == "points" else make_polygons(n, seed)
     for fmt, path in paths.items():
