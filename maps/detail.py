@@ -7,12 +7,15 @@ zoom a map opens at, it throws most of them away (the Economic Circle: 33,000 ve
 :class:`OverviewDetail` put the full coordinates beside it, one string per layer that is split and
 parsed only when someone zooms in past that zoom, and make the swap, both ways. One string and no
 JSON to parse while the page opens: a megabyte of coordinates as many small strings cost the
-garbage collector several milliseconds. The page stays one self-contained file.
+garbage collector several milliseconds. The string is a variable of its own, which a packed page
+carries as text beside the script (:mod:`maps.pack`), so the script the page compiles while it
+opens stays small. The page stays one self-contained file.
 
-At exactly that zoom the layer is drawn with Leaflet's own simplification (``smoothFactor``) off:
-the overview is simplified to a pixel there already, and simplifying it again took ~10 ms of the
-Circle's opening for 12% fewer points in the SVG (measured: benchmarks/RESULTS.md). At every other
-zoom Leaflet simplifies as usual.
+At exactly that zoom every layer is drawn with Leaflet's own simplification (``smoothFactor``)
+off, whether or not it has full coordinates to swap in: the overview is simplified to a pixel
+there already (a feature kept whole was within twice that), and simplifying again took ~10 ms of
+the Circle's opening for 12% fewer points in the SVG, and ~8 ms of the Science City's for 4% fewer
+(measured: benchmarks/RESULTS.md). At every other zoom Leaflet simplifies as usual.
 """
 
 from __future__ import annotations
@@ -66,12 +69,14 @@ class OverviewDetail(MacroElement):
     """Child of a ``folium.GeoJson`` marked by :func:`with_detail`: its ``lines`` beyond ``zoom``.
 
     The choice is made once when the layer is built (a big screen opens zoomed in further and
-    draws the full geometry from the start) and again after every zoom.
+    draws the full geometry from the start) and again after every zoom. With no ``lines`` (no
+    feature lost vertices) it only turns Leaflet's simplification off at ``zoom``.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {{ this.text_js }};
         (function (layer, map, zoom, text) {
             var detailed = null, lines = null;
             function show() {
@@ -96,14 +101,14 @@ class OverviewDetail(MacroElement):
             }
             show();
             map.on("zoomend", show);
-        })({{ this._parent.get_name() }}, {{ this.map_name }}, {{ this.zoom }}, {{ this.text_js }});
+        })({{ this._parent.get_name() }}, {{ this.map_name }}, {{ this.zoom }}, {{ this.get_name() }});
         {% endmacro %}
         """
     )
 
     def __init__(self, zoom: float, lines: Sequence[str]) -> None:
         super().__init__()
-        self._name = "OverviewDetail"
+        self._name = "overview_detail"
         self.key = DETAIL_KEY
         self.zoom = float(zoom)
         self.text_js = js_literal(";".join(lines))  # digits, brackets, commas: nothing to escape

@@ -72,6 +72,8 @@ setTimeout(function () {
       var body = text.slice(start, start += part[1]);
       if (part[0] === "data") {
         data.push(JSON.parse(body));
+      } else if (part[0] === "text") {
+        data.push(body);
       } else if (part[0] === "style") {
         var style = document.createElement("style");
         style.textContent = body;
@@ -119,6 +121,8 @@ def decode_parts(text: str) -> list[list[str]]:
 
 # A folium layer handed its data as a JavaScript literal, one line: ``geo_json_5_add({...});``
 _DATA_CALL = re.compile(r"^([ \t]*)([A-Za-z_$][\w$]*_add)\((\{.*\})\);[ \t]*$", re.M)
+# A string kept for later, one line: ``var overview_detail_6 = "...";`` (maps.detail)
+_TEXT_VAR = re.compile(r'^([ \t]*)var ([A-Za-z_$][\w$]*) = ("[^"\\\n]*(?:\\.[^"\\\n]*)*");[ \t]*$', re.M)
 _DATA_MIN_CHARS = 10_000  # smaller literals cost nothing to parse
 
 
@@ -128,7 +132,7 @@ def _not_json(name: str) -> Any:
 
 
 def _data_apart(parts: list[list[str]]) -> list[list[str]]:
-    """Large JSON literals passed to ``*_add(...)`` become ``data`` parts, read with ``JSON.parse``.
+    """Large literals leave the scripts: ``data`` parts read with ``JSON.parse``, ``text`` parts as they are.
 
     V8 parses a megabyte of object literal as program text (18 ms for the Circle map, and the
     garbage that makes) where ``JSON.parse`` takes a fraction of that. The call then reads
@@ -136,19 +140,34 @@ def _data_apart(parts: list[list[str]]) -> list[list[str]]:
     strict JSON (no ``NaN``/``Infinity``, which ``JSON.parse`` refuses) are moved, so the value is
     the same; a ``__proto__`` key becomes an own property instead of setting a prototype, as it
     should for data.
+
+    A large string assigned to a variable (the full coordinates :mod:`maps.detail` keeps for
+    zooming in, 700 KB in the Circle map) travels as its value, which the loader hands over
+    untouched: the script no longer carries it for V8 to scan while the page opens.
     """
     out: list[list[str]] = []
     for kind, body in parts:
         if kind == "script":
-            pieces, last = [], 0
+            moved: list[tuple[int, int, str, str]] = []  # start, end, kind, value
             for match in _DATA_CALL.finditer(body):
-                literal = match.group(3)
-                if len(literal) < _DATA_MIN_CHARS or not _is_strict_json(literal):
-                    continue
-                index = sum(k == "data" for k, _ in out)
-                out.append(["data", literal])
-                pieces += [body[last:match.start()], f"{match.group(1)}{match.group(2)}(chengyuData[{index}]);"]
-                last = match.end()
+                if len(match.group(3)) >= _DATA_MIN_CHARS and _is_strict_json(match.group(3)):
+                    moved.append((match.start(), match.end(), "data", match.group(3)))
+            for match in _TEXT_VAR.finditer(body):
+                if len(match.group(3)) >= _DATA_MIN_CHARS:
+                    moved.append((match.start(), match.end(), "text", json.loads(match.group(3))))
+            pieces, last = [], 0
+            for start, end, moved_kind, value in sorted(moved):
+                index = sum(k in ("data", "text") for k, _ in out)
+                out.append([moved_kind, value])
+                line = body[start:end]
+                if moved_kind == "data":
+                    match = _DATA_CALL.match(line)
+                    call = f"{match.group(1)}{match.group(2)}(chengyuData[{index}]);"
+                else:
+                    match = _TEXT_VAR.match(line)
+                    call = f"{match.group(1)}var {match.group(2)} = chengyuData[{index}];"
+                pieces += [body[last:start], call]
+                last = end
             body = "".join(pieces) + body[last:]
         out.append([kind, body])
     return out

@@ -90,8 +90,7 @@ def _layer(gdf: gpd.GeoDataFrame, name: str, style_of: Callable[[dict], dict], o
         PropertyTooltip("tip").add_to(layer)
     if popup and "pop" in gdf.columns:
         PropertyPopup("pop", max_width=360).add_to(layer)
-    if detail:
-        OverviewDetail(overview_zoom, detail).add_to(layer)
+    OverviewDetail(overview_zoom, detail).add_to(layer)
     return layer
 
 

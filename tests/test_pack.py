@@ -9,6 +9,7 @@ import pytest
 from maps.offline import render_html
 from maps.pack import PACK_ID, decode_parts, encode_parts, pack_html
 from maps.render import science_city_map
+from maps.safe import js_literal
 
 
 def _unpack(packed: str) -> list[list[str]]:
@@ -54,6 +55,22 @@ def test_large_json_literals_travel_as_data_parts():
     assert parts[0] == ["data", data]  # the literal, byte for byte, ahead of its script
     assert "layer_add(chengyuData[0]);" in parts[1][1]
     assert 'small_add({"a": 1});' in parts[1][1]  # small literals stay where they are
+
+
+def test_large_strings_kept_for_later_travel_as_text_parts():
+    text = "[[1.5,2.5],[3,4]];" * 1000 + '\u003c/script\u003e \\" 沙坪坝 🗺'
+    literal = js_literal(text)
+    page = ("<html><body><script>\n    var overview_detail_3 = " + literal + ";\n"
+            '    var small_1 = "[[1,2]]";\n    go(overview_detail_3, small_1);\n</script></body></html>')
+    parts = _unpack(pack_html(page))
+    assert parts[0] == ["text", text]  # the string's value, not its source: no escapes left to undo
+    assert "    var overview_detail_3 = chengyuData[0];" in parts[1][1]
+    assert '    var small_1 = "[[1,2]]";' in parts[1][1]  # small strings stay where they are
+    # data and text parts share chengyuData, in page order
+    both = _unpack(pack_html("<html><body><script>\n    var big = " + literal + ";\n    layer_add({\"v\": ["
+                             + "1.5, " * 3000 + "1]});\n</script></body></html>"))
+    assert [k for k, _ in both] == ["text", "data", "script"]
+    assert "var big = chengyuData[0];" in both[2][1] and "layer_add(chengyuData[1]);" in both[2][1]
 
 
 @pytest.mark.parametrize("literal", [

@@ -149,6 +149,33 @@ def test_hostile_plan_text_is_shown_literally(load_html: Any, assert_clean: Any,
     assert_clean()  # no dialog, no error
 
 
+def test_science_city_draws_its_geometry_unsmoothed_at_the_opening_zoom(
+        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path]) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    load_html(pages["science-city-packed"])
+    assert page.evaluate("map_1.getZoom()") == 9.25
+    # [vertices of the polygons wholly in view, points in their SVG paths, smoothFactors of all]
+    drawn = """() => {
+        let inView = 0, drawn = 0, smooth = new Set(), layers = 0;
+        map_1.eachLayer(layer => {
+            if (!layer.feature || !layer.getLatLngs) return;
+            layers += 1;
+            smooth.add(layer.options.smoothFactor);
+            if (map_1.getBounds().contains(layer.getBounds())) {
+                inView += layer.getLatLngs().flat(3).length;
+                drawn += (layer._path.getAttribute("d").match(/[ML]/g) || []).length;
+            }
+        });
+        return [layers, inView, drawn, [...smooth]];
+    }"""
+    layers, in_view, points, smooth = page.evaluate(drawn)
+    assert layers == 38 and in_view > 500 and (points, smooth) == (in_view, [0])  # every vertex, as built
+    page.evaluate("void map_1.setZoom(8.25, {animate: false})")
+    _, in_view, points, smooth = page.evaluate(drawn)
+    assert smooth == [1] and 0 < points < in_view  # elsewhere Leaflet simplifies as usual
+    assert_clean()
+
+
 @pytest.mark.parametrize("name", ["economic-circle", "economic-circle-packed"])
 def test_circle_draws_overview_geometry_zoomed_out_and_full_geometry_zoomed_in(
         page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path], name: str) -> None:

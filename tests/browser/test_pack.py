@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from maps.pack import PACK_ID, pack_html
+from maps.safe import js_literal
 
 # Characters beyond the BMP are two UTF-16 units in JavaScript: the loader must slice by units.
 PAGE = """<html><head><style>#out::after { content: "𝄞 end"; }</style></head><body><p id="out"></p>
@@ -44,6 +45,14 @@ def test_data_parts_reach_their_layer(load_html: Any, assert_clean: Any) -> None
     # JSON.parse makes "__proto__" an own property; no prototype is set, nothing is polluted.
     assert page.evaluate("Object.getPrototypeOf(window.rows) === Object.prototype && !({}).polluted")
     assert page.evaluate("Object.keys(window.rows).includes('__proto__')")
+    assert_clean()
+
+
+def test_text_parts_reach_their_variable_unchanged(load_html: Any, assert_clean: Any) -> None:
+    text = "[[104.5,30.25]];" * 2000 + "<\\/script> \\\" \" 沙坪坝 🗺 \u2028"
+    page = load_html(pack_html("<html><body><script>\n    var overview_detail_9 = " + js_literal(text) + ";\n"
+                               "</script></body></html>"))
+    assert page.evaluate("window.overview_detail_9") == text
     assert_clean()
 
 
