@@ -10,7 +10,7 @@ from folium.template import Template
 
 from maps.safe import js_literal
 
-__all__ = ["DeferredTileLayer", "FullscreenControl", "after_first_frame"]
+__all__ = ["DeferredLayerControl", "DeferredTileLayer", "FullscreenControl", "after_first_frame"]
 
 _POSITIONS = ("topleft", "topright", "bottomleft", "bottomright")
 
@@ -168,3 +168,38 @@ class DeferredTileLayer(folium.TileLayer):
             super().render(**kwargs)
         finally:
             self.show = shown
+
+
+
+class DeferredLayerControl(folium.LayerControl):
+    """A ``folium.LayerControl`` that joins the map just after the page's first frame.
+
+    Building its lists of base maps and overlays (inputs, labels, their layout) took ~3 ms of the
+    opening before the districts could be drawn; like the panels, it joins a frame later
+    (:func:`after_first_frame`). The control object exists from the start.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            let {{ this.get_name() }} = L.control.layers(
+                {
+                {%- for key, val in this.base_layers.items() %}
+                    {{ key|tojson }}: {{ val }},
+                {%- endfor %}
+                },
+                {
+                {%- for key, val in this.overlays.items() %}
+                    {{ key|tojson }}: {{ val }},
+                {%- endfor %}
+                },
+                {{ this.options|tojavascript }}
+            );
+            {{ this.add_js }}
+        {% endmacro %}
+        """
+    )
+
+    def render(self, **kwargs: Any) -> None:
+        self.add_js = after_first_frame(f"{self.get_name()}.addTo({self._parent.get_name()});")
+        super().render(**kwargs)

@@ -23,7 +23,7 @@ from geo.classify import CLASS_SCHEMES, classify
 from geo.display import display_geometry, fit_zoom, overview_geometry
 from geo.plan import Plan
 from maps import style
-from maps.controls import DeferredTileLayer, FullscreenControl
+from maps.controls import DeferredLayerControl, DeferredTileLayer, FullscreenControl
 from maps.detail import OverviewDetail, with_detail
 from maps.safe import PropertyPopup, PropertyTooltip, escape_html, html_table, safe_geojson
 
@@ -145,7 +145,7 @@ def science_city_map(plan: Plan | None = None) -> folium.Map:
     legend.append(style.LegendItem("other Chongqing districts", style.CONTEXT))
     style.HtmlControl(style.legend_html("Host districts", legend), position="bottomright",
                       css_class="chengyu-box chengyu-legend").add_to(m)
-    folium.LayerControl(collapsed=True, position="topleft").add_to(m)
+    DeferredLayerControl(collapsed=True, position="topleft").add_to(m)
     return m
 
 
@@ -265,7 +265,7 @@ def economic_circle_map(plan: Plan | None = None, *, color_by: str | None = None
               style.LegendItem("Science City host district", style.HOST_OUTLINE)]
     style.HtmlControl(style.legend_html(title, items), position="bottomright",
                       css_class="chengyu-box chengyu-legend").add_to(m)
-    folium.LayerControl(collapsed=True, position="topleft").add_to(m)
+    DeferredLayerControl(collapsed=True, position="topleft").add_to(m)
     return m
 
 
