@@ -170,7 +170,6 @@ class DeferredTileLayer(folium.TileLayer):
             self.show = shown
 
 
-
 class DeferredLayerControl(folium.LayerControl):
     """A ``folium.LayerControl`` that joins the map just after the page's first frame.
 
@@ -201,5 +200,9 @@ class DeferredLayerControl(folium.LayerControl):
     )
 
     def render(self, **kwargs: Any) -> None:
-        self.add_js = after_first_frame(f"{self.get_name()}.addTo({self._parent.get_name()});")
+        name = self.get_name()
+        add = f"{name}.addTo({self._parent.get_name()});"
+        if self.draggable:
+            add += f" new L.Draggable({name}.getContainer()).enable();"
+        self.add_js = after_first_frame(add)
         super().render(**kwargs)

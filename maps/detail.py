@@ -14,7 +14,7 @@ opens stays small. The page stays one self-contained file.
 At exactly that zoom every layer is drawn with Leaflet's own simplification (``smoothFactor``)
 off, whether or not it has full coordinates to swap in: the overview is simplified to a pixel
 there already (a feature kept whole was within twice that), and simplifying again took ~10 ms of
-the Circle's opening for 12% fewer points in the SVG, and ~8 ms of the Science City's for 4% fewer
+the Circle's opening for 12% fewer points in the SVG, and ~3 ms of the Science City's for 4% fewer
 (measured: benchmarks/RESULTS.md). At every other zoom Leaflet simplifies as usual.
 """
 

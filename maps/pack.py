@@ -153,8 +153,9 @@ def _data_apart(parts: list[list[str]]) -> list[list[str]]:
                 if len(match.group(3)) >= _DATA_MIN_CHARS and _is_strict_json(match.group(3)):
                     moved.append((match.start(), match.end(), "data", match.group(3)))
             for match in _TEXT_VAR.finditer(body):
-                if len(match.group(3)) >= _DATA_MIN_CHARS:
-                    moved.append((match.start(), match.end(), "text", json.loads(match.group(3))))
+                value = _json_string(match.group(3)) if len(match.group(3)) >= _DATA_MIN_CHARS else None
+                if value is not None:
+                    moved.append((match.start(), match.end(), "text", value))
             pieces, last = [], 0
             for start, end, moved_kind, value in sorted(moved):
                 index = sum(k in ("data", "text") for k, _ in out)
@@ -171,6 +172,15 @@ def _data_apart(parts: list[list[str]]) -> list[list[str]]:
             body = "".join(pieces) + body[last:]
         out.append([kind, body])
     return out
+
+
+def _json_string(literal: str) -> str | None:
+    """The value of a JavaScript string literal that is also a JSON string; None for any other."""
+    try:
+        value = json.loads(literal)
+    except ValueError:  # a JavaScript-only escape such as \x41 or \'
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _is_strict_json(text: str) -> bool:

@@ -73,6 +73,12 @@ def test_large_strings_kept_for_later_travel_as_text_parts():
     assert "var big = chengyuData[0];" in both[2][1] and "layer_add(chengyuData[1]);" in both[2][1]
 
 
+def test_a_string_literal_json_cannot_read_stays_code():
+    code = '    var big = "' + "\\x41" * 5000 + '";'  # a JavaScript-only escape
+    parts = _unpack(pack_html(f"<html><body><script>\n{code}\n</script></body></html>"))
+    assert [kind for kind, _ in parts] == ["script"] and code in parts[0][1]
+
+
 @pytest.mark.parametrize("literal", [
     "{a: 1, " + "b: 2, " * 3000 + "}",  # JavaScript, not JSON
     '{"v": [' + "1.5, " * 3000 + "NaN]}",  # Python's json reads NaN; JSON.parse would throw

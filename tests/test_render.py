@@ -64,6 +64,25 @@ def test_classed_colouring_has_a_matching_legend():
         economic_circle_map(color_by="area_km2", scheme="guess")
 
 
+def test_layer_control_lists_every_layer_and_joins_after_the_first_frame(sc_html):
+    control = re.search(r"let (layer_control_\d+) = L\.control\.layers\((.*?)\);\s*(requestAnimationFrame.*?\}\);)",
+                        sc_html, re.S)
+    name, lists, deferred = control.groups()
+    for label in ("OpenStreetMap", "Light grey (Esri)", "Other Chongqing districts", "Science City host districts"):
+        assert f'"{label}":' in lists
+    assert f"setTimeout(function () {{ {name}.addTo(map_1); }}, 0);" in deferred
+    assert f"{name}.addTo(" not in sc_html.replace(deferred, "")  # nowhere else, nor before
+
+
+def test_a_draggable_deferred_layer_control_is_made_draggable_when_it_joins():
+    from maps.controls import DeferredLayerControl
+    m = folium.Map(tiles=None)
+    DeferredLayerControl(draggable=True).add_to(m)
+    html = render_html(m)
+    assert re.search(r"setTimeout\(function \(\) \{ (layer_control_\d+)\.addTo\(map_\d+\); "
+                     r"new L\.Draggable\(\1\.getContainer\(\)\)\.enable\(\); \}, 0\);", html)
+
+
 def test_self_contained_by_default(sc_html):
     assert not re.search(r"<script[^>]+src=|<link[^>]+stylesheet", sc_html)
     assert "L.Map" in sc_html or "L.map" in sc_html  # Leaflet itself is inline
