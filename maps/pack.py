@@ -146,28 +146,25 @@ def _data_apart(parts: list[list[str]]) -> list[list[str]]:
     untouched: the script no longer carries it for V8 to scan while the page opens.
     """
     out: list[list[str]] = []
+    taken = 0  # parts moved so far: the next one is chengyuData[taken]
     for kind, body in parts:
         if kind == "script":
-            moved: list[tuple[int, int, str, str]] = []  # start, end, kind, value
+            found: list[tuple[int, int, str, str, str, str]] = []  # start, end, kind, value, code around the index
             for match in _DATA_CALL.finditer(body):
-                if len(match.group(3)) >= _DATA_MIN_CHARS and _is_strict_json(match.group(3)):
-                    moved.append((match.start(), match.end(), "data", match.group(3)))
+                indent, call, literal = match.groups()
+                if len(literal) >= _DATA_MIN_CHARS and _is_strict_json(literal):
+                    found.append((match.start(), match.end(), "data", literal, f"{indent}{call}(chengyuData[", "]);"))
             for match in _TEXT_VAR.finditer(body):
-                value = _json_string(match.group(3)) if len(match.group(3)) >= _DATA_MIN_CHARS else None
+                indent, name, literal = match.groups()
+                value = _json_string(literal) if len(literal) >= _DATA_MIN_CHARS else None
                 if value is not None:
-                    moved.append((match.start(), match.end(), "text", value))
+                    found.append((match.start(), match.end(), "text", value,
+                                  f"{indent}var {name} = chengyuData[", "];"))
             pieces, last = [], 0
-            for start, end, moved_kind, value in sorted(moved):
-                index = sum(k in ("data", "text") for k, _ in out)
+            for start, end, moved_kind, value, head, tail in sorted(found):
                 out.append([moved_kind, value])
-                line = body[start:end]
-                if moved_kind == "data":
-                    match = _DATA_CALL.match(line)
-                    call = f"{match.group(1)}{match.group(2)}(chengyuData[{index}]);"
-                else:
-                    match = _TEXT_VAR.match(line)
-                    call = f"{match.group(1)}var {match.group(2)} = chengyuData[{index}];"
-                pieces += [body[last:start], call]
+                pieces += [body[last:start], f"{head}{taken}{tail}"]
+                taken += 1
                 last = end
             body = "".join(pieces) + body[last:]
         out.append([kind, body])
