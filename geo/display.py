@@ -109,3 +109,64 @@ def overview_geometry(shown: gpd.GeoDataFrame, zoom: float, tolerance_px: float 
     back = shapely.set_precision(back, GRID_DEG, mode="pointwise")
     pays = shapely.get_num_coordinates(back) <= worth * shapely.get_num_coordinates(full)
     return gpd.GeoSeries(np.where(pays, back, full), index=shown.index, crs=shown.crs)
+
+
+# Leaflet's EPSG:3857 (L.Projection.SphericalMercator and L.CRS.EPSG3857), term for term: the same
+# double operations in the same order give the same pixel after rounding.
+_LEAFLET_R = 6378137.0
+_LEAFLET_MAX_LATITUDE = 85.0511287798
+_LEAFLET_SCALE = 0.5 / (math.pi * _LEAFLET_R)
+
+
+def leaflet_pixels(lonlat: np.ndarray, zoom: float) -> np.ndarray:
+    """Integer world pixels of ``lonlat`` (n × 2, degrees) at ``zoom``, as Leaflet computes them.
+
+    ``map.project(latlng, zoom).round()``: Web Mercator scaled to 256 × 2^zoom px for the world,
+    rounded half up like ``Math.round``.
+
+    >>> leaflet_pixels(np.array([[0.0, 0.0], [106.55, 29.56]]), 9.25).tolist()
+    [[77936, 77936], [124070, 64528]]
+    """
+    rad = math.pi / 180
+    lat = np.clip(lonlat[:, 1], -_LEAFLET_MAX_LATITUDE, _LEAFLET_MAX_LATITUDE)
+    sin = np.sin(lat * rad)
+    x = _LEAFLET_R * lonlat[:, 0] * rad
+    y = _LEAFLET_R * np.log((1 + sin) / (1 - sin)) / 2
+    scale = 256 * 2.0 ** zoom
+    px = np.column_stack([scale * (_LEAFLET_SCALE * x + 0.5), scale * (-_LEAFLET_SCALE * y + 0.5)])
+    return np.floor(px + 0.5).astype(np.int64)
+
+
+def pixel_paths(geometries: np.ndarray, zoom: float) -> list[tuple[int, int, str] | None]:
+    """Each polygon as the SVG path Leaflet draws for it at ``zoom``, before clipping to the view.
+
+    ``(x, y, rest)``: the first vertex in world pixels (:func:`leaflet_pixels`) and the rest of the
+    path relative to it — ``l`` steps to each next vertex, ``z`` closing each ring, ``m`` from one
+    ring's first vertex to the next's. A page subtracts the map's pixel origin from ``x, y`` and
+    has Leaflet's path without converting, projecting or rounding a vertex: the same vertices,
+    rings (a ring's closing vertex dropped, as ``L.Polygon`` does) and pixels, written relative.
+    None for a geometry that is empty or not a (multi)polygon.
+
+    >>> pixel_paths(np.array([shapely.box(106.5, 29.5, 106.6, 29.6)]), 9.25)
+    [(124091, 64558, 'l0 -50 -43 0 0 50z')]
+    """
+    out: list[tuple[int, int, str] | None] = []
+    polygonal = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+    for geometry in geometries:
+        if shapely.is_empty(geometry) or shapely.get_type_id(geometry) not in polygonal:
+            out.append(None)
+            continue
+        first = previous = None
+        pieces = []
+        for ring in shapely.get_rings(shapely.get_parts(geometry)):
+            px = leaflet_pixels(shapely.get_coordinates(ring)[:-1], zoom)  # a ring repeats its first vertex last
+            if previous is None:
+                first = px[0]
+            else:
+                pieces.append(f"m{px[0, 0] - previous[0]} {px[0, 1] - previous[1]}")
+            if len(px) > 1:
+                pieces.append("l" + " ".join(map(str, np.diff(px, axis=0).ravel().tolist())))
+            pieces.append("z")  # back to the ring's first vertex, where the next "m" starts from
+            previous = px[0]
+        out.append((int(first[0]), int(first[1]), "".join(pieces)))
+    return out

@@ -11,11 +11,13 @@ garbage collector several milliseconds. The string is a variable of its own, whi
 carries as text beside the script (:mod:`maps.pack`), so the script the page compiles while it
 opens stays small. The page stays one self-contained file.
 
-At exactly that zoom every layer is drawn with Leaflet's own simplification (``smoothFactor``)
-off, whether or not it has full coordinates to swap in: the overview is simplified to a pixel
-there already (a feature kept whole was within twice that), and simplifying again took ~10 ms of
-the Circle's opening for 12% fewer points in the SVG, and ~3 ms of the Science City's for 4% fewer
-(measured: benchmarks/RESULTS.md). At every other zoom Leaflet simplifies as usual.
+At exactly that zoom a feature is not even projected: :func:`with_paths` gives it the SVG path
+Leaflet would draw for it there (:func:`geo.display.pixel_paths`, the same pixels), and
+:class:`OverviewDetail` hands that to Leaflet's SVG renderer with the map's pixel origin
+subtracted. Projecting, clipping and writing out every vertex in Leaflet's JavaScript, still cold
+while the page opens, took most of the first frame (the Science City: ~14 ms of ~60 from the
+loader's start; measured, benchmarks/RESULTS.md). Only the window the overview is made for (and
+others that open at the same zoom) profits; at every other zoom Leaflet draws as usual.
 """
 
 from __future__ import annotations
@@ -25,14 +27,17 @@ from collections.abc import Sequence
 from typing import Any
 
 import folium
+import numpy as np
 import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
+from geo.display import pixel_paths
 from maps.safe import js_literal
 
-# A GeoJSON foreign member: Leaflet ignores it, and it travels with its feature.
+# GeoJSON foreign members: Leaflet ignores them, and they travel with their feature.
 DETAIL_KEY = "detail"
+PATH_KEY = "path"
 
 
 def with_detail(data: dict[str, Any], full: Sequence[shapely.Geometry]) -> list[str]:
@@ -59,6 +64,21 @@ def with_detail(data: dict[str, Any], full: Sequence[shapely.Geometry]) -> list[
     return lines
 
 
+def with_paths(data: dict[str, Any], overview: Sequence[shapely.Geometry], zoom: float) -> None:
+    """Give each feature of ``data`` a member ``path``: its ``overview`` geometry as drawn at ``zoom``.
+
+    ``[x, y, rest]`` from :func:`geo.display.pixel_paths`; a feature with nothing to draw gets none.
+
+    >>> data = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}}]}
+    >>> with_paths(data, [shapely.box(106.5, 29.5, 106.6, 29.6)], 9.25)
+    >>> data["features"][0]["path"]
+    [124091, 64558, 'l0 -50 -43 0 0 50z']
+    """
+    for feature, path in zip(data["features"], pixel_paths(np.asarray(overview), zoom), strict=True):
+        if path is not None:
+            feature[PATH_KEY] = list(path)
+
+
 def _vertices(coordinates: Any) -> int:
     if coordinates and isinstance(coordinates[0], int | float):
         return 1
@@ -66,11 +86,11 @@ def _vertices(coordinates: Any) -> int:
 
 
 class OverviewDetail(MacroElement):
-    """Child of a ``folium.GeoJson`` marked by :func:`with_detail`: its ``lines`` beyond ``zoom``.
+    """Child of a ``folium.GeoJson`` marked by :func:`with_detail` and :func:`with_paths`.
 
-    The choice is made once when the layer is built (a big screen opens zoomed in further and
-    draws the full geometry from the start) and again after every zoom. With no ``lines`` (no
-    feature lost vertices) it only turns Leaflet's simplification off at ``zoom``.
+    Beyond ``zoom`` the layer draws its ``lines``, at or below it the overview: chosen once when the
+    layer is built (a big screen opens zoomed in further and draws the full geometry from the
+    start) and again after every zoom. At ``zoom`` each feature with a ``path`` is drawn from it.
     """
 
     _template = Template(
@@ -79,17 +99,28 @@ class OverviewDetail(MacroElement):
         var {{ this.get_name() }} = {{ this.text_js }};
         (function (layer, map, zoom, text) {
             var detailed = null, lines = null;
+            // At its own zoom a feature is drawn from the path it carries (geo.display.pixel_paths):
+            // Leaflet's own drawing, less converting, projecting, clipping and rounding every
+            // vertex, which cost most of the first frame. The pixel origin is the map's at the
+            // time; any other zoom (or a renderer without SVG paths) is Leaflet's as usual.
+            function drawnFrom(part, path) {
+                var own = Object.getPrototypeOf(part);
+                part._project = function () {
+                    this.chengyuPath = this._map.getZoom() === zoom && this._renderer._setPath ? path : null;
+                    if (!this.chengyuPath) { own._project.call(this); }
+                };
+                part._update = function () {
+                    if (!this._map || !this.chengyuPath) { return own._update.call(this); }
+                    var origin = this._map.getPixelOrigin();
+                    this._renderer._setPath(this, "M" + (path[0] - origin.x) + " " + (path[1] - origin.y) + path[2]);
+                };
+            }
             function show() {
-                var at = map.getZoom(), want = at > zoom;
+                var want = map.getZoom() > zoom;
+                if (want === detailed) { return; }
                 layer.eachLayer(function (part) {
-                    // At its own zoom the overview is simplified to a pixel already (a feature
-                    // kept whole was within twice that): Leaflet simplifying it again there only
-                    // costs time. The next redraw (the first draw, or the moveend after this
-                    // zoomend) takes the setting.
-                    if (!("chengyuSmooth" in part)) { part.chengyuSmooth = part.options.smoothFactor; }
-                    part.options.smoothFactor = at === zoom ? 0 : part.chengyuSmooth;
-                    var feature = part.feature, detail = feature.{{ this.key }};
-                    if (!detail || want === detailed) { return; }
+                    var feature = part.feature, detail = feature.{{ this.detail_key }};
+                    if (!detail) { return; }
                     var kept = feature.chengyuLatLngs || (feature.chengyuLatLngs = {overview: part.getLatLngs()});
                     if (want && !kept.full) {
                         lines = lines || text.split(";");
@@ -99,6 +130,9 @@ class OverviewDetail(MacroElement):
                 });
                 detailed = want;
             }
+            layer.eachLayer(function (part) {
+                if (part.feature.{{ this.path_key }}) { drawnFrom(part, part.feature.{{ this.path_key }}); }
+            });
             show();
             map.on("zoomend", show);
         })({{ this._parent.get_name() }}, {{ this.map_name }}, {{ this.zoom }}, {{ this.get_name() }});
@@ -109,7 +143,8 @@ class OverviewDetail(MacroElement):
     def __init__(self, zoom: float, lines: Sequence[str]) -> None:
         super().__init__()
         self._name = "overview_detail"
-        self.key = DETAIL_KEY
+        self.detail_key = DETAIL_KEY
+        self.path_key = PATH_KEY
         self.zoom = float(zoom)
         self.text_js = js_literal(";".join(lines))  # digits, brackets, commas: nothing to escape
 

@@ -24,7 +24,7 @@ from geo.display import display_geometry, fit_zoom, overview_geometry
 from geo.plan import Plan
 from maps import style
 from maps.controls import DeferredLayerControl, DeferredTileLayer, FullscreenControl
-from maps.detail import OverviewDetail, with_detail
+from maps.detail import OverviewDetail, with_detail, with_paths
 from maps.safe import PropertyPopup, PropertyTooltip, escape_html, html_table, safe_geojson
 
 # Base maps: (name, tiles, attribution). Tiles need a network; the districts do not.
@@ -78,6 +78,7 @@ def _layer(gdf: gpd.GeoDataFrame, name: str, style_of: Callable[[dict], dict], o
     overview = gdf[keep].set_geometry(overview_geometry(gdf, overview_zoom))
     data = safe_geojson(overview, html_fields=html_fields)
     detail = with_detail(data, gdf.geometry.to_numpy())
+    with_paths(data, overview.geometry.to_numpy(), overview_zoom)
     layer = folium.GeoJson(
         data, name=name, show=show,
         # A class per unit lets people (and tests) find a district's path: path.unit-500106

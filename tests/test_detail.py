@@ -5,7 +5,7 @@ import re
 
 import shapely
 
-from maps.detail import DETAIL_KEY, with_detail
+from maps.detail import DETAIL_KEY, PATH_KEY, with_detail, with_paths
 from maps.offline import render_html
 from maps.render import economic_circle_map, science_city_map
 
@@ -53,9 +53,20 @@ def test_the_circle_opens_on_overview_geometry_and_carries_the_rest():
     assert opening < 0.5 * full  # the rest only when zoomed in past 7.25
 
 
-def test_the_science_city_needs_no_overview_but_draws_unsmoothed_at_its_opening_zoom():
+def test_only_features_with_something_to_draw_get_a_pixel_path():
+    data = _collection(shapely.box(106, 29, 107, 30), shapely.Point(106, 29), shapely.Polygon())
+    with_paths(data, [shapely.box(106, 29, 107, 30), shapely.Point(106, 29), shapely.Polygon()], 9.25)
+    paths = [f.get(PATH_KEY) for f in data["features"]]
+    assert paths[1:] == [None, None]
+    x, y, rest = paths[0]
+    assert isinstance(x, int) and isinstance(y, int) and re.fullmatch(r"l[-0-9 ]+z", rest)
+
+
+def test_the_science_city_needs_no_overview_and_opens_on_pixel_paths():
     # At its opening zoom (9.25) a pixel is ~250 m: too few vertices to drop to be worth a second copy.
     html = render_html(science_city_map())
     assert re.findall(r'^\s*var overview_detail_\d+ = "(.*)";$', html, re.M) == ["", ""]  # two layers, no copy
-    # ...but each layer still switches Leaflet's own simplification off at exactly that zoom.
     assert len(re.findall(r"\}\)\(geo_json_\w+, map_\w+, 9\.25, overview_detail_\d+\);", html)) == 2
+    layers = [json.loads(m.group(1)) for m in re.finditer(r"^\s*geo_json_\w+_add\((\{.*\})\);$", html, re.M)]
+    assert [len(layer["features"]) for layer in layers] == [33, 5]
+    assert all(PATH_KEY in f for layer in layers for f in layer["features"])  # every district drawn from one

@@ -1,11 +1,15 @@
 """Display geometry: lighter, rounded to about 1 m, and still a seamless coverage."""
 
+import re
+
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo import area_km2, load_districts
-from geo.display import GRID_DEG, display_geometry, fit_zoom, overview_geometry
+from geo.display import GRID_DEG, display_geometry, fit_zoom, leaflet_pixels, overview_geometry, pixel_paths
 
 
 def _written_on_the_grid(coords: np.ndarray) -> bool:
@@ -102,3 +106,68 @@ def test_overview_keeps_polygons_it_would_barely_lighten(shown):
     counts = shapely.get_num_coordinates(lighter.to_numpy()), shapely.get_num_coordinates(shown.geometry.to_numpy())
     changed = counts[0] != counts[1]
     assert (counts[0][changed] <= 0.5 * counts[1][changed]).all()
+
+
+def test_leaflet_pixels_are_leaflets():
+    # map.project(latlng, zoom).round() in Chromium with the bundled Leaflet 1.9.3 (EPSG3857)
+    lonlat = np.array([[0.0, 0.0], [106.55, 29.56], [-180.0, 89.0], [110.19133, 27.66344]])
+    assert leaflet_pixels(lonlat, 9.25).tolist() == [[77936, 77936], [124070, 64528], [0, 0], [125646, 65464]]
+    assert leaflet_pixels(lonlat, 0).tolist() == [[128, 128], [204, 106], [0, 0], [206, 108]]
+
+
+def _decoded(path: tuple[int, int, str]) -> list[list[tuple[int, int]]]:
+    """The rings of a pixel path, in absolute pixels: what the SVG renderer draws."""
+    x, y, rest = path
+    rings, start, ring = [], (x, y), [(x, y)]
+    for command, numbers in re.findall(r"([lmz])([^lmz]*)", rest):
+        steps = [int(n) for n in numbers.split()]
+        if command == "m":
+            start = (start[0] + steps[0], start[1] + steps[1])
+            ring = [start]
+        elif command == "l":
+            for dx, dy in zip(steps[::2], steps[1::2], strict=True):
+                ring.append((ring[-1][0] + dx, ring[-1][1] + dy))
+        else:
+            rings.append(ring)
+    return rings
+
+
+_coordinate = st.tuples(st.floats(100, 112), st.floats(26, 34))
+
+
+@st.composite
+def _polygons(draw: st.DrawFn) -> shapely.Geometry:
+    """Polygons and multipolygons with holes, anywhere over the Circle."""
+    parts = []
+    for _ in range(draw(st.integers(1, 3))):
+        (x, y), size = draw(_coordinate), draw(st.floats(0.001, 1))
+        shell = shapely.box(x, y, x + size, y + size)
+        if draw(st.booleans()):
+            shell = shell.difference(shapely.box(x + size / 4, y + size / 4, x + size / 2, y + size / 2))
+        shell = shapely.segmentize(shell, size / draw(st.integers(1, 7)))
+        parts.append(shell)
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_polygons(), st.sampled_from([5, 7.25, 9.25, 12.5]))
+def test_a_pixel_path_draws_every_vertex_where_leaflet_does(geometry, zoom):
+    [path] = pixel_paths(np.array([geometry]), zoom)
+    expected = [[tuple(p) for p in leaflet_pixels(shapely.get_coordinates(ring)[:-1], zoom).tolist()]
+                for ring in shapely.get_rings(shapely.get_parts(geometry))]
+    assert _decoded(path) == expected  # each ring, in order, its closing vertex dropped as L.Polygon does
+
+
+def test_only_polygons_have_pixel_paths():
+    geometries = np.array([shapely.Point(106, 29), shapely.Polygon(), shapely.LineString([(0, 0), (1, 1)]),
+                           shapely.box(106, 29, 107, 30)])
+    paths = pixel_paths(geometries, 9.25)
+    assert paths[:3] == [None, None, None] and paths[3] is not None
+
+
+def test_a_pixel_path_costs_a_few_bytes_per_vertex(shown):
+    overview = overview_geometry(shown, 9.25).to_numpy()
+    paths = pixel_paths(overview, 9.25)
+    vertices = int(shapely.get_num_coordinates(overview).sum())
+    # steps of a few pixels: ~5 characters a vertex, where its GeoJSON coordinates take ~23
+    assert sum(len(rest) for _, _, rest in paths) < 6 * vertices

@@ -149,30 +149,66 @@ def test_hostile_plan_text_is_shown_literally(load_html: Any, assert_clean: Any,
     assert_clean()  # no dialog, no error
 
 
-def test_science_city_draws_its_geometry_unsmoothed_at_the_opening_zoom(
-        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path]) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})
-    load_html(pages["science-city-packed"])
-    assert page.evaluate("map_1.getZoom()") == 9.25
-    # [vertices of the polygons wholly in view, points in their SVG paths, smoothFactors of all]
-    drawn = """() => {
-        let inView = 0, drawn = 0, smooth = new Set(), layers = 0;
-        map_1.eachLayer(layer => {
-            if (!layer.feature || !layer.getLatLngs) return;
-            layers += 1;
-            smooth.add(layer.options.smoothFactor);
-            if (map_1.getBounds().contains(layer.getBounds())) {
-                inView += layer.getLatLngs().flat(3).length;
-                drawn += (layer._path.getAttribute("d").match(/[ML]/g) || []).length;
+# For every district polygon: [drawn from its pixel path, its SVG path as Leaflet would write it
+# from that, the path's rings (absolute layer pixels) equal to Leaflet's own projection (before
+# clipping to the view)]. Leaflet's own is computed with its prototype's _project, as it would
+# without the path.
+_FROM_PATHS = """() => {
+    const origin = map_1.getPixelOrigin(), out = [];
+    map_1.eachLayer(layer => {
+        if (!layer.feature || !layer.getLatLngs) return;
+        const path = layer.feature.path, d = layer._path.getAttribute("d");
+        if (!layer.chengyuPath) { out.push([false, d.startsWith("M") && !/[lm]/.test(d), null]); return; }
+        const first = [path[0] - origin.x, path[1] - origin.y];
+        let start = first, ring = [start], rings = [];
+        const tokens = path[2].match(/[lmz]|-?\\d+/g);
+        for (let i = 0; i < tokens.length; i++) {
+            const t = tokens[i];
+            if (t === "z") { rings.push(ring); continue; }
+            if (t === "l") continue;
+            if (t === "m") {
+                start = [start[0] + +tokens[i + 1], start[1] + +tokens[i + 2]];
+                ring = [start];
+                i += 2;
+                continue;
             }
-        });
-        return [layers, inView, drawn, [...smooth]];
-    }"""
-    layers, in_view, points, smooth = page.evaluate(drawn)
-    assert layers == 38 and in_view > 500 and (points, smooth) == (in_view, [0])  # every vertex, as built
-    page.evaluate("void map_1.setZoom(8.25, {animate: false})")
-    _, in_view, points, smooth = page.evaluate(drawn)
-    assert smooth == [1] and 0 < points < in_view  # elsewhere Leaflet simplifies as usual
+            const last = ring[ring.length - 1];
+            ring.push([last[0] + +t, last[1] + +tokens[++i]]);
+        }
+        Object.getPrototypeOf(layer)._project.call(layer);
+        const own = layer._rings.map(r => r.map(p => [p.x, p.y]));
+        out.push([true, d === "M" + first.join(" ") + path[2], JSON.stringify(rings) === JSON.stringify(own)]);
+    });
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("name, zoom, polygons", [("science-city-packed", 9.25, 38), ("economic-circle", 7.25, 226)])
+def test_districts_open_drawn_from_pixel_paths_that_are_leaflets_own_drawing(
+        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path], name: str, zoom: float,
+        polygons: int) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})  # the window the paths are made for
+    load_html(pages[name])
+    assert page.evaluate("map_1.getZoom()") == zoom
+    drawn = page.evaluate(_FROM_PATHS)
+    assert len(drawn) == polygons and drawn == [[True, True, True]] * polygons
+    # `void`: setZoom returns the map, which Playwright would spend seconds serialising.
+    page.evaluate(f"void map_1.setZoom({zoom - 1}, {{animate: false}})")
+    assert page.evaluate(_FROM_PATHS) == [[False, True, None]] * polygons  # Leaflet's drawing: M…L…z
+    page.evaluate(f"void map_1.setZoom({zoom}, {{animate: false}})")
+    assert page.evaluate(_FROM_PATHS) == [[True, True, True]] * polygons  # and from the paths again
+    assert _paths(page).count() == polygons
+    assert_clean()
+
+
+def test_a_window_that_opens_at_another_zoom_is_drawn_by_leaflet(
+        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path]) -> None:
+    page.set_viewport_size({"width": 1700, "height": 1000})
+    load_html(pages["science-city-packed"])
+    assert page.evaluate("map_1.getZoom()") > 9.25
+    assert page.evaluate(_FROM_PATHS) == [[False, True, None]] * 38
+    _mouse_to(page, "500106")
+    page.locator(".leaflet-tooltip", has_text="Shapingba").wait_for()
     assert_clean()
 
 
@@ -185,37 +221,33 @@ def test_circle_draws_overview_geometry_zoomed_out_and_full_geometry_zoomed_in(
         assert re.search(r"\}\)\(geo_json_\w+, map_1, 7\.25, ", pages[name].read_text(encoding="utf-8"))
     assert page.evaluate("map_1.getZoom()") == 7.25  # geo.display.fit_zoom agrees with Leaflet
     # [vertices, polygons] with a full version; of those wholly in view (not clipped): [vertices,
-    # points in their SVG paths]; the smoothFactors they are drawn with.
+    # points in their SVG paths as Leaflet writes them].
     vertices = """() => {
-        let vertices = 0, swappable = 0, inView = 0, drawn = 0, smooth = new Set();
+        let vertices = 0, swappable = 0, inView = 0, drawn = 0;
         map_1.eachLayer(layer => {
             if (layer.feature && layer.feature.detail && layer.getLatLngs) {
                 vertices += layer.getLatLngs().flat(3).length;
                 swappable += 1;
-                smooth.add(layer.options.smoothFactor);
                 if (map_1.getBounds().contains(layer.getBounds())) {
                     inView += layer.getLatLngs().flat(3).length;
                     drawn += (layer._path.getAttribute("d").match(/[ML]/g) || []).length;
                 }
             }
         });
-        return [vertices, swappable, inView, drawn, [...smooth]];
+        return [vertices, swappable, inView, drawn];
     }"""
-    opening, swappable, in_view, drawn, smooth = page.evaluate(vertices)
+    opening, swappable, _, _ = page.evaluate(vertices)
     assert swappable > 150  # most of the 226 polygons carry a full version
-    # At the opening zoom the overview is drawn as it is: no second simplification by Leaflet.
-    assert in_view > opening / 2 and (drawn, smooth) == (in_view, [0])
     # `void`: setZoom returns the map, which Playwright would spend seconds serialising.
     page.evaluate("void map_1.setZoom(8.25, {animate: false})")
-    full, _, in_view, drawn, smooth = page.evaluate(vertices)
+    full, _, in_view, drawn = page.evaluate(vertices)
     assert full > 1.8 * opening
-    assert smooth == [1] and 0 < drawn < in_view  # zoomed in, Leaflet simplifies again
+    assert 0 < drawn < in_view  # zoomed in, Leaflet simplifies as usual
     page.evaluate("void map_1.setZoom(6.25, {animate: false})")
-    _, _, in_view, drawn, smooth = page.evaluate(vertices)
-    assert smooth == [1] and 0 < drawn < in_view  # zoomed out too
+    back, _, in_view, drawn = page.evaluate(vertices)
+    assert back == opening and 0 < drawn < in_view  # zoomed out too, from the overview
     page.evaluate("void map_1.setZoom(7.25, {animate: false})")
-    back, _, in_view, drawn, smooth = page.evaluate(vertices)
-    assert (back, drawn, smooth) == (opening, in_view, [0])
+    assert page.evaluate(vertices)[0] == opening
     # Zoomed in, the districts still answer: Shapingba's tooltip, from its full geometry.
     page.evaluate("void map_1.setView([29.6, 106.4], 10, {animate: false})")
     _mouse_to(page, "500106")
