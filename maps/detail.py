@@ -33,10 +33,12 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geo.display import pixel_paths
+from maps.controls import after_first_frame
 from maps.safe import js_literal
 
 # GeoJSON foreign members: Leaflet ignores them, and they travel with their feature.
 DETAIL_KEY = "detail"
+OVERVIEW_KEY = "overview"
 PATH_KEY = "path"
 
 
@@ -64,19 +66,34 @@ def with_detail(data: dict[str, Any], full: Sequence[shapely.Geometry]) -> list[
     return lines
 
 
-def with_paths(data: dict[str, Any], overview: Sequence[shapely.Geometry], zoom: float) -> None:
-    """Give each feature of ``data`` a member ``path``: its ``overview`` geometry as drawn at ``zoom``.
+def with_paths(data: dict[str, Any], overview: Sequence[shapely.Geometry], zoom: float) -> list[str]:
+    """Give each feature of ``data`` its ``overview`` geometry as drawn at ``zoom``; move its coordinates out.
 
-    ``[x, y, rest]`` from :func:`geo.display.pixel_paths`; a feature with nothing to draw gets none.
+    A feature gets a member ``path``, ``[x, y, rest]`` from :func:`geo.display.pixel_paths`, which
+    draws it at ``zoom`` with no coordinates at all, and a member ``overview``, ``[line, depth]`` as
+    in :func:`with_detail`: its coordinates are the returned list's line ``line``, and its GeoJSON
+    geometry keeps its type with empty coordinates. The page turns them into Leaflet's LatLngs a
+    frame after the districts are drawn. A feature with nothing to draw keeps its coordinates.
 
-    >>> data = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}}]}
-    >>> with_paths(data, [shapely.box(106.5, 29.5, 106.6, 29.6)], 9.25)
-    >>> data["features"][0]["path"]
-    [124091, 64558, 'l0 -50 -43 0 0 50z']
+    >>> box = shapely.box(106.5, 29.5, 106.6, 29.6)
+    >>> data = {"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(box)}]}
+    >>> with_paths(data, [box], 9.25)
+    ['[[[106.6,29.5],[106.6,29.6],[106.5,29.6],[106.5,29.5],[106.6,29.5]]]']
+    >>> feature = data["features"][0]
+    >>> feature["path"], feature["overview"], feature["geometry"]
+    ([124091, 64558, 'l0 -50 -43 0 0 50z'], [0, 1], {'type': 'Polygon', 'coordinates': []})
     """
+    lines: list[str] = []
     for feature, path in zip(data["features"], pixel_paths(np.asarray(overview), zoom), strict=True):
-        if path is not None:
-            feature[PATH_KEY] = list(path)
+        if path is None:
+            continue
+        geometry = feature["geometry"]
+        feature[PATH_KEY] = list(path)
+        feature[OVERVIEW_KEY] = [len(lines), 1 if geometry["type"] == "Polygon" else 2]
+        lines.append(json.dumps(geometry["coordinates"], separators=(",", ":")))
+        feature["geometry"] = {**geometry, "coordinates": []}
+    return lines
 
 
 def _vertices(coordinates: Any) -> int:
@@ -86,19 +103,21 @@ def _vertices(coordinates: Any) -> int:
 
 
 class OverviewDetail(MacroElement):
-    """Child of a ``folium.GeoJson`` marked by :func:`with_detail` and :func:`with_paths`.
+    """Child of a ``folium.GeoJson`` marked by :func:`with_detail` and :func:`with_paths`, with their lines.
 
-    Beyond ``zoom`` the layer draws its ``lines``, at or below it the overview: chosen once when the
-    layer is built (a big screen opens zoomed in further and draws the full geometry from the
-    start) and again after every zoom. At ``zoom`` each feature with a ``path`` is drawn from it.
+    Beyond ``zoom`` the layer draws its ``detail``, at or below it the ``overview``: chosen once when
+    the layer is built (a big screen opens zoomed in further and draws the full geometry from the
+    start) and again after every zoom. At ``zoom`` each feature with a ``path`` is drawn from it,
+    and the overview coordinates are read a frame after the districts are on the screen.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = {{ this.text_js }};
-        (function (layer, map, zoom, text) {
-            var detailed = null, lines = null;
+        var {{ this.get_name() }} = {{ this.detail_js }};
+        var {{ this.get_name() }}_overview = {{ this.overview_js }};
+        (function (layer, map, zoom, texts) {
+            var detailed = null, lines = {};
             // At its own zoom a feature is drawn from the path it carries (geo.display.pixel_paths):
             // Leaflet's own drawing, less converting, projecting, clipping and rounding every
             // vertex, which cost most of the first frame. The pixel origin is the map's at the
@@ -115,17 +134,22 @@ class OverviewDetail(MacroElement):
                     this._renderer._setPath(this, "M" + (path[0] - origin.x) + " " + (path[1] - origin.y) + path[2]);
                 };
             }
+            function latLngs(which, ref) {
+                lines[which] = lines[which] || texts[which].split(";");
+                return L.GeoJSON.coordsToLatLngs(JSON.parse(lines[which][ref[0]]), ref[1]);
+            }
             function show() {
                 var want = map.getZoom() > zoom;
                 if (want === detailed) { return; }
                 layer.eachLayer(function (part) {
                     var feature = part.feature, detail = feature.{{ this.detail_key }};
-                    if (!detail) { return; }
-                    var kept = feature.chengyuLatLngs || (feature.chengyuLatLngs = {overview: part.getLatLngs()});
-                    if (want && !kept.full) {
-                        lines = lines || text.split(";");
-                        kept.full = L.GeoJSON.coordsToLatLngs(JSON.parse(lines[detail[0]]), detail[1]);
+                    var overview = feature.{{ this.overview_key }};
+                    if (!detail && !overview) { return; }
+                    var kept = feature.chengyuLatLngs || (feature.chengyuLatLngs = {});
+                    if (!kept.overview) {
+                        kept.overview = overview ? latLngs("overview", overview) : part.getLatLngs();
                     }
+                    if (want && !kept.full) { kept.full = detail ? latLngs("detail", detail) : kept.overview; }
                     part.setLatLngs(want ? kept.full : kept.overview);
                 });
                 detailed = want;
@@ -133,20 +157,28 @@ class OverviewDetail(MacroElement):
             layer.eachLayer(function (part) {
                 if (part.feature.{{ this.path_key }}) { drawnFrom(part, part.feature.{{ this.path_key }}); }
             });
-            show();
             map.on("zoomend", show);
-        })({{ this._parent.get_name() }}, {{ this.map_name }}, {{ this.zoom }}, {{ this.get_name() }});
+            // Drawn from their paths, the districts need their coordinates only once they are on
+            // the screen (for the next zoom): a frame later, unless a zoom came first.
+            if (map.getZoom() === zoom && !map.options.preferCanvas) {
+                {{ this.later_js }}
+            } else {
+                show();
+            }
+        })({{ this._parent.get_name() }}, {{ this.map_name }}, {{ this.zoom }},
+           {detail: {{ this.get_name() }}, overview: {{ this.get_name() }}_overview});
         {% endmacro %}
         """
     )
 
-    def __init__(self, zoom: float, lines: Sequence[str]) -> None:
+    def __init__(self, zoom: float, detail: Sequence[str], overview: Sequence[str] = ()) -> None:
         super().__init__()
         self._name = "overview_detail"
-        self.detail_key = DETAIL_KEY
-        self.path_key = PATH_KEY
+        self.detail_key, self.overview_key, self.path_key = DETAIL_KEY, OVERVIEW_KEY, PATH_KEY
         self.zoom = float(zoom)
-        self.text_js = js_literal(";".join(lines))  # digits, brackets, commas: nothing to escape
+        # digits, brackets, commas: nothing to escape
+        self.detail_js, self.overview_js = (js_literal(";".join(lines)) for lines in (detail, overview))
+        self.later_js = after_first_frame("show();")
 
     def render(self, **kwargs: Any) -> None:
         parent = self._parent

@@ -77,8 +77,8 @@ def _layer(gdf: gpd.GeoDataFrame, name: str, style_of: Callable[[dict], dict], o
     keep = [c for c in gdf.columns if c in ("code", "style_key", *html_fields)] + ["geometry"]
     overview = gdf[keep].set_geometry(overview_geometry(gdf, overview_zoom))
     data = safe_geojson(overview, html_fields=html_fields)
-    detail = with_detail(data, gdf.geometry.to_numpy())
-    with_paths(data, overview.geometry.to_numpy(), overview_zoom)
+    detail = with_detail(data, gdf.geometry.to_numpy())  # before with_paths moves the coordinates out
+    opening = with_paths(data, overview.geometry.to_numpy(), overview_zoom)
     layer = folium.GeoJson(
         data, name=name, show=show,
         # A class per unit lets people (and tests) find a district's path: path.unit-500106
@@ -91,7 +91,7 @@ def _layer(gdf: gpd.GeoDataFrame, name: str, style_of: Callable[[dict], dict], o
         PropertyTooltip("tip").add_to(layer)
     if popup and "pop" in gdf.columns:
         PropertyPopup("pop", max_width=360).add_to(layer)
-    OverviewDetail(overview_zoom, detail).add_to(layer)
+    OverviewDetail(overview_zoom, detail, opening).add_to(layer)
     return layer
 
 

@@ -5,7 +5,7 @@ import re
 
 import shapely
 
-from maps.detail import DETAIL_KEY, PATH_KEY, with_detail, with_paths
+from maps.detail import DETAIL_KEY, OVERVIEW_KEY, PATH_KEY, with_detail, with_paths
 from maps.offline import render_html
 from maps.render import economic_circle_map, science_city_map
 
@@ -35,38 +35,58 @@ def _vertices(coordinates) -> int:
 
 
 def _opening_and_full_vertices(html: str) -> tuple[int, int]:
-    """Vertices of the GeoJSON the map opens with; of the full geometry it can swap in."""
+    """Vertices the map opens with (drawn from pixel paths, then read a frame later); of the full geometry."""
     layers = [json.loads(m.group(1)) for m in re.finditer(r"^\s*geo_json_\w+_add\((\{.*\})\);$", html, re.M)]
-    texts = [m.group(1) for m in re.finditer(r'^\s*var overview_detail_\d+ = "([^"]*)";$', html, re.M)]
-    lines = [line for text in texts if text for line in text.split(";")]
-    opening = sum(_vertices(f["geometry"]["coordinates"]) for layer in layers for f in layer["features"])
-    full = sum(_vertices(f["geometry"]["coordinates"]) for layer in layers for f in layer["features"]
-               if DETAIL_KEY not in f) + sum(_vertices(json.loads(line)) for line in lines)
+    texts = [m.groups() for m in re.finditer(
+        r'^\s*var (overview_detail_\d+) = "([^"]*)";\n\s*var \1_overview = "([^"]*)";$', html, re.M)]
+    assert len(texts) == len(layers)
+    opening = full = 0
+    for layer, (_, detail, overview) in zip(layers, texts, strict=True):
+        for feature in layer["features"]:
+            if OVERVIEW_KEY in feature:
+                assert feature["geometry"]["coordinates"] == []  # moved out of the GeoJSON
+                drawn = _vertices(json.loads(overview.split(";")[feature[OVERVIEW_KEY][0]]))
+            else:
+                drawn = _vertices(feature["geometry"]["coordinates"])
+            opening += drawn
+            full += _vertices(json.loads(detail.split(";")[feature[DETAIL_KEY][0]])) if DETAIL_KEY in feature else drawn
     return opening, full
 
 
 def test_the_circle_opens_on_overview_geometry_and_carries_the_rest():
     html = render_html(economic_circle_map())
-    assert len(re.findall(r"\}\)\(geo_json_\w+, map_\w+, 7\.25, ", html)) == 5  # every district layer
+    assert len(re.findall(r"\}\)\(geo_json_\w+, map_\w+, 7\.25,\s", html)) == 5  # every district layer
     opening, full = _opening_and_full_vertices(html)
     assert full == 32_909 + 540  # every unit's display geometry, and the five hosts' outlines again
     assert opening < 0.5 * full  # the rest only when zoomed in past 7.25
 
 
-def test_only_features_with_something_to_draw_get_a_pixel_path():
-    data = _collection(shapely.box(106, 29, 107, 30), shapely.Point(106, 29), shapely.Polygon())
-    with_paths(data, [shapely.box(106, 29, 107, 30), shapely.Point(106, 29), shapely.Polygon()], 9.25)
-    paths = [f.get(PATH_KEY) for f in data["features"]]
-    assert paths[1:] == [None, None]
-    x, y, rest = paths[0]
-    assert isinstance(x, int) and isinstance(y, int) and re.fullmatch(r"l[-0-9 ]+z", rest)
+def test_features_with_a_pixel_path_leave_their_coordinates_for_later():
+    islands = shapely.MultiPolygon([shapely.box(106, 29, 107, 30), shapely.box(108, 29, 109, 30)])
+    geometries = [shapely.box(106, 29, 107, 30), shapely.Point(106, 29), islands]
+    data = _collection(*geometries)
+    before = [f["geometry"] for f in data["features"]]
+    lines = with_paths(data, geometries, 9.25)
+    features = data["features"]
+    assert [f.get(OVERVIEW_KEY) for f in features] == [[0, 1], None, [1, 2]]  # line, Leaflet's nesting depth
+    assert [json.loads(line) for line in lines] == [json.loads(json.dumps(before[0]["coordinates"])),
+                                                    json.loads(json.dumps(before[2]["coordinates"]))]
+    assert [f["geometry"] for f in features] == [{"type": "Polygon", "coordinates": []}, before[1],
+                                                 {"type": "MultiPolygon", "coordinates": []}]
+    assert features[1].get(PATH_KEY) is None  # nothing to draw from a path: it stays as it was
+    for feature in features[::2]:
+        x, y, rest = feature[PATH_KEY]
+        assert isinstance(x, int) and isinstance(y, int) and re.fullmatch(r"l[-0-9 ]+z(m[-0-9 ]+l[-0-9 ]+z)*", rest)
+    assert "m" in features[2][PATH_KEY][2]  # the second island, from the first one's first vertex
 
 
 def test_the_science_city_needs_no_overview_and_opens_on_pixel_paths():
     # At its opening zoom (9.25) a pixel is ~250 m: too few vertices to drop to be worth a second copy.
     html = render_html(science_city_map())
     assert re.findall(r'^\s*var overview_detail_\d+ = "(.*)";$', html, re.M) == ["", ""]  # two layers, no copy
-    assert len(re.findall(r"\}\)\(geo_json_\w+, map_\w+, 9\.25, overview_detail_\d+\);", html)) == 2
+    assert len(re.findall(r"\}\)\(geo_json_\w+, map_\w+, 9\.25,\s", html)) == 2
     layers = [json.loads(m.group(1)) for m in re.finditer(r"^\s*geo_json_\w+_add\((\{.*\})\);$", html, re.M)]
     assert [len(layer["features"]) for layer in layers] == [33, 5]
     assert all(PATH_KEY in f for layer in layers for f in layer["features"])  # every district drawn from one
+    opening, full = _opening_and_full_vertices(html)
+    assert opening == full == 4_976  # the display geometry of Chongqing's 38 districts, once

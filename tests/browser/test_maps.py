@@ -212,13 +212,60 @@ def test_a_window_that_opens_at_another_zoom_is_drawn_by_leaflet(
     assert_clean()
 
 
+# At the frame the 38 districts are first in the page: the vertices each has as LatLngs. With
+# `zoom`, the page is zoomed there at once, before the coordinates' turn comes.
+_AT_FIRST_DRAW = """(function poll() {
+    if (document.querySelectorAll("path.leaflet-interactive").length >= 38) {
+        window.atFirstDraw = [];
+        map_1.eachLayer(l => {
+            if (l.feature && l.getLatLngs) window.atFirstDraw.push(l.getLatLngs().flat(3).length);
+        });
+        if (%s) map_1.setZoom(%s, {animate: false});
+        return;
+    }
+    requestAnimationFrame(poll);
+})();"""
+_VERTICES = """(() => {
+    let n = 0;
+    map_1.eachLayer(l => { if (l.feature && l.getLatLngs) n += l.getLatLngs().flat(3).length; });
+    return n;
+})()"""
+
+
+def test_the_coordinates_follow_a_frame_after_the_districts(
+        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path]) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.add_init_script(_AT_FIRST_DRAW % ("false", "0"))
+    load_html(pages["science-city-packed"])
+    assert page.evaluate("window.atFirstDraw") == [0] * 38  # drawn from their paths alone
+    assert page.evaluate(_VERTICES) == 4_938  # then every vertex (4,976 less each ring's closing one)
+    _mouse_to(page, "500106", click=True)  # the host districts' popups open where clicked
+    page.locator(".leaflet-popup-content", has_text="Shapingba").wait_for()
+    bounds = page.evaluate("geo_json_7.getBounds().toBBoxString()").split(",")
+    assert [round(float(b), 2) for b in bounds] == [105.82, 28.53, 106.68, 30.09]  # the five hosts
+    assert_clean()
+
+
+def test_a_zoom_before_the_coordinates_come_draws_them_at_once(
+        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path]) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.add_init_script(_AT_FIRST_DRAW % ("true", "10.25"))
+    load_html(pages["science-city-packed"])
+    assert page.evaluate("window.atFirstDraw") == [0] * 38
+    assert page.evaluate("map_1.getZoom()") == 10.25
+    assert page.evaluate(_VERTICES) == 4_938
+    assert page.evaluate(_FROM_PATHS) == [[False, True, None]] * 38  # Leaflet's drawing, from them
+    assert page.evaluate("document.querySelectorAll('path.unit-500106')[0].getAttribute('d').length") > 100
+    assert_clean()
+
+
 @pytest.mark.parametrize("name", ["economic-circle", "economic-circle-packed"])
 def test_circle_draws_overview_geometry_zoomed_out_and_full_geometry_zoomed_in(
         page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path], name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})  # the window the overview is made for
     load_html(pages[name])
     if not name.endswith("-packed"):
-        assert re.search(r"\}\)\(geo_json_\w+, map_1, 7\.25, ", pages[name].read_text(encoding="utf-8"))
+        assert re.search(r"\}\)\(geo_json_\w+, map_1, 7\.25,\s", pages[name].read_text(encoding="utf-8"))
     assert page.evaluate("map_1.getZoom()") == 7.25  # geo.display.fit_zoom agrees with Leaflet
     # [vertices, polygons] with a full version; of those wholly in view (not clipped): [vertices,
     # points in their SVG paths as Leaflet writes them].
