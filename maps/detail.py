@@ -14,10 +14,12 @@ opens stays small. The page stays one self-contained file.
 At exactly that zoom a feature is not even projected: :func:`with_paths` gives it the SVG path
 Leaflet would draw for it there (:func:`geo.display.pixel_paths`, the same pixels), and
 :class:`OverviewDetail` hands that to Leaflet's SVG renderer with the map's pixel origin
-subtracted. Projecting, clipping and writing out every vertex in Leaflet's JavaScript, still cold
-while the page opens, took most of the first frame (the Science City: ~14 ms of ~60 from the
-loader's start; measured, benchmarks/RESULTS.md). Only the window the overview is made for (and
-others that open at the same zoom) profits; at every other zoom Leaflet draws as usual.
+subtracted. The feature's coordinates travel as text like the full ones and become Leaflet's
+LatLngs a frame after the districts are on the screen. Converting, projecting, clipping and
+writing out every vertex in Leaflet's JavaScript, still cold while the page opens, took most of
+the first frame (the Science City: ~18 ms of ~60 from the loader's start to the districts drawn;
+measured, benchmarks/RESULTS.md). Only windows that open at that zoom profit (the one the overview
+is made for, and others of about its size); at every other zoom Leaflet draws as usual.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def with_paths(data: dict[str, Any], overview: Sequence[shapely.Geometry], zoom:
     in :func:`with_detail`: its coordinates are the returned list's line ``line``, and its GeoJSON
     geometry keeps its type with empty coordinates. The page turns them into Leaflet's LatLngs a
     frame after the districts are drawn. A feature with nothing to draw keeps its coordinates.
+    Mark the detail first: :func:`with_detail` counts the vertices of the GeoJSON.
 
     >>> box = shapely.box(106.5, 29.5, 106.6, 29.6)
     >>> data = {"type": "FeatureCollection", "features": [
