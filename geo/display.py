@@ -1,6 +1,7 @@
 """Display geometry for web maps: lighter, rounded, and still a seamless coverage.
 
-All area figures come from the full-resolution geometry; this is only what a map draws.
+All area figures come from the full-resolution geometry; this is only what a map draws, down to
+the pixels Leaflet draws it at (:func:`leaflet_pixels`, :func:`pixel_paths`).
 """
 
 from __future__ import annotations
