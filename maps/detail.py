@@ -62,9 +62,7 @@ def with_detail(data: dict[str, Any], full: Sequence[shapely.Geometry]) -> list[
     lines: list[str] = []
     for feature, geometry in zip(data["features"], full, strict=True):
         if shapely.get_num_coordinates(geometry) != _vertices(feature["geometry"]["coordinates"]):
-            mapping = shapely.geometry.mapping(geometry)
-            feature[DETAIL_KEY] = [len(lines), 1 if mapping["type"] == "Polygon" else 2]
-            lines.append(json.dumps(mapping["coordinates"], separators=(",", ":")))
+            feature[DETAIL_KEY] = _as_line(shapely.geometry.mapping(geometry), lines)
     return lines
 
 
@@ -93,10 +91,15 @@ def with_paths(data: dict[str, Any], overview: Sequence[shapely.Geometry], zoom:
             continue
         geometry = feature["geometry"]
         feature[PATH_KEY] = list(path)
-        feature[OVERVIEW_KEY] = [len(lines), 1 if geometry["type"] == "Polygon" else 2]
-        lines.append(json.dumps(geometry["coordinates"], separators=(",", ":")))
+        feature[OVERVIEW_KEY] = _as_line(geometry, lines)
         feature["geometry"] = {**geometry, "coordinates": []}
     return lines
+
+
+def _as_line(geometry: dict[str, Any], lines: list[str]) -> list[int]:
+    """Append a (multi)polygon's coordinates to ``lines`` as compact JSON; ``[line, depth]`` for the page."""
+    lines.append(json.dumps(geometry["coordinates"], separators=(",", ":")))
+    return [len(lines) - 1, 1 if geometry["type"] == "Polygon" else 2]
 
 
 def _vertices(coordinates: Any) -> int:
