@@ -36,6 +36,7 @@ from typing import Any
 
 import folium
 from branca.element import MacroElement
+from folium.plugins import MarkerCluster
 from folium.template import Template
 
 __all__ = [
@@ -207,13 +208,23 @@ def safe_geojson(data: Any, *, html_fields: Iterable[str] = ()) -> dict[str, Any
 
 
 class _PropertyBinding(MacroElement):
-    """Bind a feature's pre-escaped HTML property as a tooltip or popup."""
+    """Bind a feature's pre-escaped HTML property as a tooltip or popup.
+
+    Added to a ``folium.GeoJson`` layer. When that layer sits in a ``MarkerCluster`` the binding
+    goes on the cluster group instead: Leaflet.markercluster takes the GeoJson's markers into
+    itself, so the GeoJson layer never joins the map: a tooltip bound to it never opens, and a
+    sticky one throws on every mouse move over a marker (it asks the layer's map, and there is
+    none, where the mouse is). The cluster group is on the map and hears its markers' events; the
+    events of its cluster icons reach it renamed (``clustermouseover``, ``clusterclick``), so a
+    cluster icon opens no empty tooltip or popup. One bound GeoJson layer per ``MarkerCluster``: a
+    second binding of the same kind would replace the first.
+    """
 
     _method = ""
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.{{ this._method }}(function (layer) {
+            {{ this.target }}.{{ this._method }}(function (layer) {
                 var props = (layer.feature && layer.feature.properties) || {};
                 var value = props[{{ this.field_js }}];
                 return (value === null || value === undefined) ? {{ this.missing_js }} : String(value);
@@ -238,6 +249,8 @@ class _PropertyBinding(MacroElement):
         features = parent.data.get("features", [])
         if features and not any(self.field in (f.get("properties") or {}) for f in features):
             raise KeyError(f"{self._name}: no feature has property {self.field!r}")
+        cluster = parent._parent if isinstance(parent._parent, MarkerCluster) else None
+        self.target = (cluster or parent).get_name()
         return super().render(**kwargs)
 
 
