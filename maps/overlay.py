@@ -21,7 +21,7 @@ from folium.plugins import MarkerCluster
 
 from geo.coverage import Coverage
 from maps import style
-from maps.safe import PropertyTooltip, escape_html, html_table, js_literal, safe_geojson
+from maps.safe import PropertyPopup, PropertyTooltip, escape_html, html_table, js_literal, safe_geojson
 
 # Distinct from the district palettes (ColorBrewer Set1, without its yellow).
 OVERLAY_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf"]
@@ -56,8 +56,8 @@ def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | N
     """Draw ``gdf`` on ``m`` as one toggleable layer; add ``coverage`` as a panel table.
 
     ``label`` names the column shown as each tooltip's title; ``fields`` the columns listed under it
-    (default: the first eight). Points are clustered when there are more than 200. ``index`` picks
-    the colour, so several layers stay distinct.
+    (default: the first eight); a click opens the same table in a popup. Points are clustered when
+    there are more than 200. ``index`` picks the colour, so several layers stay distinct.
     """
     shown_fields = _check_columns(gdf, label, fields)
     colour = OVERLAY_COLOURS[index % len(OVERLAY_COLOURS)]
@@ -79,7 +79,9 @@ def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | N
                            "fillColor": colour, "fillOpacity": 0.35}
             layer = folium.GeoJson(data, style_function=lambda _f, s=layer_style: s)
             parent = group
+        # On a clustered layer these bind to the cluster group, which holds the markers (maps.safe).
         PropertyTooltip("tip").add_to(layer)
+        PropertyPopup("tip").add_to(layer)  # the same table, to keep open, and on touch screens
         layer.add_to(parent)
     group.add_to(m)
     _layer_control_last(m)
