@@ -1,8 +1,70 @@
-"""The one exception type users see: a problem with an input, said in one line."""
+"""The one exception type users see: a problem with an input, said in one line.
+
+Everything a user's file can put into a message (file, layer, member and column names, values)
+goes through :func:`one_line` on its way out: control characters are escaped, so a name cannot
+clear the screen or forge a line, and long values are cut with "…".
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from os import PathLike
+from typing import Final
+
+#: Longest run of non-space characters kept whole in a message; longer ones are cut with "…".
+MAX_WORD: Final = 160
+#: Longest message (or file name) kept whole.
+MAX_LINE: Final = 600
+
+# Unicode categories that do not print as themselves: controls (C0, DEL, C1), format characters
+# (bidirectional overrides, zero-width ones) and line/paragraph separators.
+_UNPRINTABLE: Final = ("Cc", "Cf", "Zl", "Zp")
+_ESCAPES: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_LONG_WORD: Final = re.compile(r"\S{" + str(MAX_WORD + 1) + ",}")
+
+
+def _escape(char: str) -> str:
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def escaped(text: str) -> str:
+    r"""``text`` with every character that does not print as itself written as an escape.
+
+    >>> print(escaped("a\x1b[2Jb\nc 沙坪坝"))
+    a\x1b[2Jb\nc 沙坪坝
+    """
+    if text.isprintable():  # the common case, checked in C
+        return text
+    return "".join(_escape(c) if unicodedata.category(c) in _UNPRINTABLE else c for c in text)
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with "…" (head and tail kept).
+
+    >>> shortened("x" * 20, 9)
+    'xxxx…xxxx'
+    """
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
+def one_line(text: object, limit: int = MAX_LINE) -> str:
+    r"""``text`` as one safe terminal line: escaped, white space folded, long words and lines cut.
+
+    >>> print(one_line("a\x1b[2J  b\n c"))
+    a\x1b[2J b\n c
+    >>> len(one_line("9" * 309)), one_line("9" * 309).count("…")
+    (160, 1)
+    """
+    folded = " ".join(escaped(str(text)).split())
+    folded = _LONG_WORD.sub(lambda m: shortened(m.group(), MAX_WORD), folded)
+    return shortened(folded, limit)
 
 
 class AtlasError(Exception):
@@ -13,8 +75,8 @@ class AtlasError(Exception):
     """
 
     def __init__(self, source: str | PathLike[str], problem: str) -> None:
-        self.source = str(source)
-        self.problem = " ".join(str(problem).split())  # always one line
+        self.source = shortened(escaped(str(source)), MAX_LINE)  # a file name as it is, but escaped
+        self.problem = one_line(problem)  # always one line
         super().__init__(f"{self.source}: {self.problem}")
 
     def __reduce__(self) -> tuple[type[AtlasError], tuple[str, str]]:
