@@ -118,6 +118,7 @@ from pyproj import CRS
 from geo.area import ALBERS_CHINA
 from geo.coverage import Coverage, _flatten, _split_kinds, _to_crs, _valid_polygons, assemble, covered_area
 from geo.errors import AtlasError
+from geo.inputs import folder_files, is_plain
 from geo.layers import (
     _PYOGRIO_ERRORS,
     KINDS,
@@ -132,6 +133,7 @@ from geo.layers import (
     _to_output_crs,
     read_layer,
 )
+from geo.limits import SCHEDULER_SECONDS
 from geo.zones import Zones
 
 __all__ = ["DASK_EXTRA", "DaskRun", "cover_layer_dask", "covered_area_dask", "dask_available", "local_client"]
@@ -163,7 +165,6 @@ WORKER_GC_THRESHOLD: Final = (100_000, 20, 10)
 _OWN_CLIENTS: Any = weakref.WeakSet()
 
 # How long to try reaching a scheduler given by its address.
-_CONNECT_TIMEOUT = "20s"
 
 # Each worker thread's own copy of the zones (see _private).
 _LOCAL = threading.local()
@@ -276,6 +277,9 @@ def local_client(n_workers: int = 2, *, processes: bool = True) -> Iterator[Any]
         with Client(cluster) as client:
             if processes:
                 client.run(gc.set_threshold, *WORKER_GC_THRESHOLD)
+                # A task that fails on a broken file comes back to the client, which says it in one
+                # line; the worker would also log it, traceback and all, on our stderr.
+                client.run(_quiet_distributed_logs)
             _OWN_CLIENTS.add(client)
             try:
                 yield client
@@ -304,10 +308,7 @@ def _connect(client: Any, scheduler: str | None, n_workers: int) -> Iterator[tup
         yield client, client in _OWN_CLIENTS
         return
     if scheduler:
-        try:
-            cl = Client(scheduler, timeout=_CONNECT_TIMEOUT)
-        except (OSError, TimeoutError, ValueError) as err:
-            raise AtlasError(scheduler, f"cannot connect to the dask scheduler: {_detail(err)}") from None
+        cl = _client_within(Client, scheduler, SCHEDULER_SECONDS.value())
         try:
             yield cl, False
         finally:
@@ -315,6 +316,34 @@ def _connect(client: Any, scheduler: str | None, n_workers: int) -> Iterator[tup
         return
     with local_client(n_workers) as cl:
         yield cl, True
+
+
+def _client_within(client_type: Any, scheduler: str, seconds: float) -> Any:
+    """``Client(scheduler)``, or an AtlasError when it fails or takes longer than ``seconds``.
+
+    distributed's own ``timeout=`` covers the TCP connection only: a server that accepts it but is
+    not a dask scheduler (it never answers the handshake) keeps ``Client()`` waiting forever. So
+    the client is made in a thread of its own, given up on after ``seconds`` (the thread is left
+    to wait; it holds nothing of ours).
+    """
+    made: list[Any] = []
+    failed: list[BaseException] = []
+
+    def connect() -> None:
+        try:
+            made.append(client_type(scheduler, timeout=f"{seconds:g}s"))
+        except Exception as err:  # noqa: BLE001 - reported below, in the caller's thread
+            failed.append(err)
+
+    worker = threading.Thread(target=connect, name="chengyu-dask-connect", daemon=True)
+    worker.start()
+    worker.join(seconds + 1.0)
+    if made:
+        return made[0]
+    if failed:
+        raise AtlasError(scheduler, f"cannot connect to the dask scheduler: {_detail(failed[0])}")
+    raise AtlasError(scheduler, f"did not answer as a dask scheduler within {seconds:g} s (is it one?); "
+                     f"check the address given to --scheduler ({SCHEDULER_SECONDS.says()})")
 
 
 class _Geoms:
@@ -416,7 +445,7 @@ def _gather(client: Any, futures: Sequence[Any], source: str, fmt: str | None = 
         raise AtlasError(*err.args) from None
     except CommClosedError:
         raise
-    except (*_PYOGRIO_ERRORS, pa.ArrowException, OSError) as err:
+    except (*_PYOGRIO_ERRORS, pa.ArrowException, OSError, shapely.errors.ShapelyError) as err:
         raise _read_error(err, source, fmt, "on the dask workers") from None
     except Exception as err:
         # distributed sends an exception it cannot pickle (pyogrio's carry GDAL's unpicklable
@@ -429,7 +458,8 @@ def _gather(client: Any, futures: Sequence[Any], source: str, fmt: str | None = 
 
 _WRAPPED = re.compile(r"^(\w+)\((['\"])(.*)\2\)$", re.S)
 _READ_ERROR_NAMES = frozenset({*(e.__name__ for e in _PYOGRIO_ERRORS), "ArrowException", "ArrowInvalid",
-                               "ArrowIOError", "OSError", "FileNotFoundError", "PermissionError"})
+                               "ArrowIOError", "OSError", "FileNotFoundError", "PermissionError",
+                               "GEOSException", "ShapelyError"})
 
 
 def _read_error(err: BaseException, source: str, fmt: str | None, where: str) -> AtlasError:
@@ -466,10 +496,13 @@ def _plan(source: str, p: Path, layer_name: str | None) -> _Plan:
     says what is wrong exactly as it does for the in-process engine.
     """
     whole = _Plan("whole", source, layer_name)
+    if not is_plain(str(p.resolve())):  # a name GDAL would misread: read_layer gives it a plain one
+        return whole
     try:
         if p.is_dir():
-            files = sorted(q for q in p.rglob("*.parquet") if q.is_file())
-            if not files or any(p.rglob("*.shp")) or any(p.rglob("*.SHP")):
+            members = folder_files(source, p)
+            files = [p / m for m in members if m.endswith(".parquet")]
+            if not files or any(m.lower().endswith(".shp") for m in members):
                 return whole
             return _parquet_plan(source, str(p), files, layer_name) or whole
         if not p.is_file() or p.stat().st_size == 0:

@@ -41,6 +41,8 @@ centre and suggesting ``--crs gcj02``/``--crs bd09`` if the data came from those
 
 from __future__ import annotations
 
+import codecs
+import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -62,6 +64,7 @@ from geopandas.array import from_shapely
 from pyproj import Geod
 from pyproj.exceptions import CRSError
 
+from geo import geojson_crs
 from geo.chinacrs import (
     OFFSET_CRS,
     convert_geometries,
@@ -71,6 +74,9 @@ from geo.chinacrs import (
 )
 from geo.errors import AtlasError
 from geo.gcpause import no_cycle_collection
+from geo.inputs import check_zip, folder_files, plain_paths, require_readable, zip_members
+from geo.limits import LAYERS, NESTING
+from geo.nonetwork import forbid_network
 from geo.threads import resolve_threads, run_chunked
 
 __all__ = ["KINDS", "OUTPUT_CRS", "SUPPORTED_SUFFIXES", "Layer", "ReadReport", "read_layer"]
@@ -115,6 +121,8 @@ _CHINA_LON: Final = (70.0, 140.0)
 
 _GEOD: Final = Geod(ellps="WGS84")
 
+forbid_network()  # no file read here may make GDAL or PROJ talk to the network
+
 Progress = Callable[[str], None]
 
 # What the readers (GDAL through pyogrio, pyarrow, geopandas, pandas) raise on a broken file.
@@ -124,7 +132,7 @@ _PYOGRIO_ERRORS: Final = (
 )
 _READ_ERRORS: Final = (
     *_PYOGRIO_ERRORS, pa.ArrowException, UnicodeDecodeError, ValueError, TypeError, KeyError,
-    OSError, RuntimeError,
+    OSError, RuntimeError, shapely.errors.ShapelyError,
 )
 
 
@@ -235,8 +243,7 @@ def read_layer(path: str | PathLike[str], *, layer_name: str | None = None, crs:
     say = progress or (lambda _stage: None)
     user_crs = crs.strip() if isinstance(crs, str) and crs.strip() else None
     p = Path(path)
-    if not p.exists():
-        raise AtlasError(source, "does not exist")
+    require_readable(source, p)  # before any reader opens it: no FIFO, no device
     with no_cycle_collection():  # reading makes up to millions of geometries at a time
         say("reading")
         raw = _read_any(source, p, layer_name)
@@ -269,28 +276,27 @@ def _read_any(source: str, p: Path, layer_name: str | None) -> _Raw:
         shown = f"'{p.suffix}'" if p.suffix else "no extension"
         raise AtlasError(source, f"unknown file type ({shown}); expected one of "
                          f"{', '.join(SUPPORTED_SUFFIXES)} or a folder holding a shapefile")
+    if require_readable(source, p).st_size == 0:
+        raise AtlasError(source, "is empty (0 bytes)")
     try:
-        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            head = fh.read(4096)
     except OSError as err:
         raise AtlasError(source, f"cannot be read: {err.strerror or err}") from None
-    if size == 0:
-        raise AtlasError(source, "is empty (0 bytes)")
-    with open(p, "rb") as fh:
-        head = fh.read(4096)
     if fmt == "GeoJSON":
         _sniff_text(source, head, "GeoJSON", b"{[\x1e")
-        return _read_ogr(source, str(p), "GeoJSON", layer_name)
-    if fmt == "KML":
+        geojson_crs.declared_names(source, p)
+    elif fmt == "KML":
         if suffix == ".kmz":
-            if not zipfile.is_zipfile(p):
-                raise AtlasError(source, "is not a valid KMZ file (not a zip archive)")
+            check_zip(source, p, zip_members(source, p, "KMZ file"))
         else:
             _sniff_text(source, head, "KML", b"<")
-        return _read_ogr(source, str(p), "KML", layer_name)
-    if fmt == "GeoPackage":
+    elif fmt == "GeoPackage":
         if not head.startswith(b"SQLite format 3\x00"):
             raise AtlasError(source, "is not a valid GeoPackage (not an SQLite database)")
-        return _read_ogr(source, str(p), "GeoPackage", layer_name)
+    if fmt in ("GeoJSON", "KML", "GeoPackage"):
+        with plain_paths({f"layer{suffix}": p}) as names:
+            return _read_ogr(source, names[f"layer{suffix}"], fmt, layer_name)
     if fmt in ("GeoParquet", "CSV"):
         raw = _read_parquet(source, p, head) if fmt == "GeoParquet" else _read_csv(source, p, head)
         if layer_name is not None:
@@ -306,8 +312,19 @@ def _is_binary(head: bytes) -> bool:
     return any(b in _CONTROL for b in head[:1024])
 
 
+def _is_utf16(head: bytes) -> bool:
+    """UTF-16 text: a byte-order mark, or ASCII with a zero byte beside every character."""
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return True
+    pairs = head[:512]
+    return len(pairs) >= 8 and (pairs[1::2].count(0) == len(pairs) // 2 or pairs[0::2].count(0) == len(pairs) // 2)
+
+
 def _sniff_text(source: str, head: bytes, fmt: str, starts: bytes) -> None:
     """A cheap check that a text format's file is text and starts the right way."""
+    if _is_utf16(head):
+        raise AtlasError(source, f"is {fmt} written as UTF-16 text; {fmt} files are read as UTF-8: "
+                         "save it as UTF-8")
     if _is_binary(head.replace(b"\x1e", b"")):
         raise AtlasError(source, f"is not valid {fmt}: it is a binary file")
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
@@ -340,6 +357,8 @@ def _read_ogr(source: str, dataset: str, fmt: str, layer_name: str | None) -> _R
     except UnicodeDecodeError:
         raise AtlasError(source, f"is not valid {fmt}: layer names are not UTF-8") from None
     names = [str(n) for n in layers[:, 0]] if len(layers) else []
+    if len(names) > LAYERS.value():
+        raise AtlasError(source, f"has {len(names):,} layers, more than can be read ({LAYERS.says()})")
     spatial = [str(n) for n, g in layers if g is not None] if len(layers) else []
     hints: list[str] = []
     if layer_name is not None:
@@ -446,20 +465,16 @@ def _read_shapefile(source: str, p: Path, layer_name: str | None) -> _Raw:
     GBK bytes), they are read as GBK. With nothing declared, the attributes are tried as UTF-8,
     then GBK, then ISO-8859-1 (which cannot fail), and the report says which one worked.
     """
+    infos = []
     if p.is_dir():
-        members = sorted(str(q.relative_to(p)) for q in p.rglob("*") if q.is_file())
+        members = folder_files(source, p)
         where = "folder"
     elif p.suffix.lower() == ".zip":
-        if not zipfile.is_zipfile(p):
-            raise AtlasError(source, "is not a valid zip archive")
-        try:
-            with zipfile.ZipFile(p) as zf:
-                members = sorted(i.filename for i in zf.infolist() if not i.is_dir())
-        except (zipfile.BadZipFile, OSError) as err:
-            raise AtlasError(source, f"is not a valid zip archive: {err}") from None
+        infos = [i for i in zip_members(source, p, "zip archive") if not i.is_dir()]
+        members = sorted(i.filename for i in infos)
         where = "zip archive"
     else:  # a .shp path
-        members = sorted(q.name for q in p.parent.iterdir() if q.is_file())
+        members = folder_files(source, p.parent, depth=1)
         where = None
 
     visible = [m for m in members if not _hidden(m)]
@@ -489,43 +504,86 @@ def _read_shapefile(source: str, p: Path, layer_name: str | None) -> _Raw:
                          "its .shp, .shx and .dbf files side by side")
     cpg_name = by_lower.get((stem + ".cpg").lower())
     dbf_name = by_lower.get((stem + ".dbf").lower())
+    prj_name = by_lower.get((stem + ".prj").lower())
+    # The shapefile's own files: every member sharing its stem (.shp, .shx, .dbf, .prj, .cpg, .qix…).
+    sidecars = {m: m[len(stem):].lower() for m in members if m.lower().startswith(stem.lower() + ".")}
 
     if where == "zip archive":
-        dataset = f"/vsizip/{p.resolve()}/{shp}"
+        check_zip(source, p, infos, wanted=list(sidecars))
         opener = _zip_reader(p)
-    elif where == "folder":
-        dataset = str(p / shp)
-        opener = _file_reader(p)
     else:
-        dataset = str(p)
-        opener = _file_reader(p.parent)
+        folder = p if where == "folder" else p.parent
+        for member in sidecars:  # a FIFO or a device among them would block or never end
+            require_readable(source, folder / member, member=member)
+        opener = _file_reader(folder)
     cpg = opener(cpg_name, 200).decode("ascii", "replace").strip() if cpg_name else ""
     ldid = opener(dbf_name, 32)[29:30] if dbf_name else b""
-    declared_encoding = bool(cpg) or (ldid not in (b"", b"\x00"))
-
     hints: list[str] = []
+    if cpg and _cpg_codec(cpg) is None:
+        hints.append(f"the .cpg file names an encoding that is not known ({cpg!r}): ignored")
+        cpg = ""
+    declared_encoding = bool(cpg) or (ldid not in (b"", b"\x00"))
     if dbf_name is None:
         hints.append("no .dbf file: geometries read without attributes")
-    if declared_encoding:
-        label = f".cpg: {cpg}" if cpg else f"LDID {ldid[0]} in the .dbf"
-        try:
-            gdf = _shp_frame(source, dataset, None)
-            encoding = f"{cpg} (from the .cpg file)" if cpg else f"declared by the .dbf (LDID {ldid[0]})"
-        except _NotDecodable:
-            gdf = _shp_frame_decoded(source, dataset, ("gbk",))[0]  # raises when GBK fails too
-            encoding = "GBK"
-            hints.append(f"the shapefile declares its encoding ({label}) but its attributes are "
-                         "not in it; read them as GBK")
-    else:
-        gdf, encoding = _shp_frame_decoded(source, dataset, ("utf-8", "gbk", "latin-1"))
-        if encoding != "utf-8" and gdf.shape[1] > 1 and _has_text(gdf):
-            hints.append(f"no .cpg file and the attributes are not UTF-8: read them as "
-                         f"{_ENCODING_NAMES[encoding]}; add a .cpg file naming the encoding if "
-                         "this is wrong")
-        encoding = _ENCODING_NAMES[encoding]
+    with _shapefile_dataset(p, where, shp, sidecars) as dataset:
+        gdf, encoding = _shp_decoded(source, dataset, declared_encoding, cpg, ldid, hints)
+    if prj_name is not None and gdf.crs is None and opener(prj_name, 4096).strip():
+        raise AtlasError(source, f"its {prj_name} does not describe a CRS that can be read; fix or remove it "
+                         "and pass --crs")
     report = ReadReport("Shapefile", layer=Path(shp).stem if where else None, encoding=encoding,
                         hints=hints)
     return _split(source, gdf, gdf.crs, report)
+
+
+@contextmanager
+def _shapefile_dataset(p: Path, where: str | None, shp: str, sidecars: dict[str, str]) -> Iterator[str]:
+    """The path GDAL opens for the shapefile ``shp``: inside the zip, or its files by plain names."""
+    if where == "zip archive":
+        with plain_paths({"layer.zip": p.resolve()}) as names:
+            yield f"/vsizip/{names['layer.zip']}/{shp}"
+        return
+    folder = p if where == "folder" else p.parent
+    files = {f"layer{ext}": folder / member for member, ext in sidecars.items()}
+    with plain_paths(files) as names:
+        yield names["layer.shp"]
+
+
+def _cpg_codec(cpg: str) -> str | None:
+    """The Python codec of a .cpg file's text, read as GDAL reads it, or None when unknown.
+
+    >>> _cpg_codec("UTF-8"), _cpg_codec("936"), _cpg_codec("ANSI 1252"), _cpg_codec("88591"), _cpg_codec("KLINGON")
+    ('utf-8', 'gbk', 'cp1252', 'iso8859-1', None)
+    """
+    text = cpg.strip().upper().replace("ANSI ", "")
+    if text.isdigit():
+        text = f"ISO-8859-{text[4:]}" if text.startswith("8859") and len(text) > 4 else f"CP{text}"
+    elif text.startswith("8859_"):
+        text = f"ISO-8859-{text[5:]}"
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
+        return None
+
+
+def _shp_decoded(source: str, dataset: str, declared: bool, cpg: str, ldid: bytes, hints: list[str],
+                 ) -> tuple[gpd.GeoDataFrame, str]:
+    """The shapefile's frame and the name of the encoding its attributes were decoded with."""
+    if declared:
+        label = f".cpg: {cpg}" if cpg else f"LDID {ldid[0]} in the .dbf"
+        try:
+            gdf = _shp_frame(source, dataset, None)
+            return gdf, f"{cpg} (from the .cpg file)" if cpg else f"declared by the .dbf (LDID {ldid[0]})"
+        except _NotDecodable:
+            gdf = _shp_frame_decoded(source, dataset, ("gbk",))[0]  # raises when GBK fails too
+            hints.append(f"the shapefile declares its encoding ({label}) but its attributes are "
+                         "not in it; read them as GBK")
+            return gdf, "GBK"
+    gdf, encoding = _shp_frame_decoded(source, dataset, ("utf-8", "gbk", "latin-1"))
+    if encoding != "utf-8" and gdf.shape[1] > 1 and _has_text(gdf):
+        hints.append(f"no .cpg file and the attributes are not UTF-8: read them as "
+                     f"{_ENCODING_NAMES[encoding]}; add a .cpg file naming the encoding if "
+                     "this is wrong")
+    return gdf, _ENCODING_NAMES[encoding]
 
 
 _ENCODING_NAMES: Final = {"utf-8": "UTF-8", "gbk": "GBK", "latin-1": "ISO-8859-1"}
@@ -545,7 +603,7 @@ def _zip_reader(p: Path) -> Callable[[str, int], bytes]:
         try:
             with zipfile.ZipFile(p) as zf, zf.open(member) as fh:
                 return fh.read(n)
-        except (zipfile.BadZipFile, OSError, KeyError):
+        except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
             return b""
     return read
 
@@ -791,13 +849,15 @@ def _read_parquet(source: str, p: Path, head: bytes) -> _Raw:
 
 def _read_csv(source: str, p: Path, head: bytes) -> _Raw:
     """A CSV read with pandas as text; coordinates found by column name, built with shapely."""
-    if _is_binary(head):
+    utf16 = _is_utf16(head)
+    if not utf16 and _is_binary(head):
         raise AtlasError(source, "is not a text CSV file: it is a binary file")
-    sep = _sniff_separator(head)
+    sep = _sniff_separator(head.decode("utf-16", "ignore").encode() if utf16 else head)
     hints: list[str] = []
     table = None
     encoding = "UTF-8"
-    for codec, label in (("utf-8-sig", "UTF-8"), ("gbk", "GBK")):
+    codecs_tried = (("utf-16", "UTF-16"),) if _is_utf16(head) else (("utf-8-sig", "UTF-8"), ("gbk", "GBK"))
+    for codec, label in codecs_tried:
         try:
             with warnings.catch_warnings():
                 # More fields than the header: pandas would silently drop them (a ParserWarning).
@@ -859,7 +919,9 @@ def _from_table(source: str, table: pd.DataFrame, report: ReadReport, first_line
             if isinstance(raw[present][0], (bytes, bytearray)):
                 geoms[present] = shapely.from_wkb(raw[present], on_invalid="ignore")
             else:
-                geoms[present] = shapely.from_wkt(raw[present].astype(str), on_invalid="ignore")
+                text = raw[present].astype(str)
+                _check_nesting(source, wkt_col, text, np.flatnonzero(present), where)
+                geoms[present] = shapely.from_wkt(text, on_invalid="ignore")
         bad = np.flatnonzero(present & shapely.is_missing(geoms))
         if bad.size:
             shown = str(raw[bad[0]])[:60]
@@ -883,6 +945,24 @@ def _from_table(source: str, table: pd.DataFrame, report: ReadReport, first_line
     if report.format == "CSV":
         attrs = _infer_numbers(attrs)
     return _Raw(attrs, geoms, None, report)
+
+
+_COLLECTION_WORD: Final = re.compile(r"(?i)GEOMETRYCOLLECTION")
+
+
+def _check_nesting(source: str, column: str, text: np.ndarray, rows: np.ndarray,
+                   where: Callable[[int], str]) -> None:
+    """Refuse WKT whose collections nest deeper than :data:`geo.limits.NESTING` (GEOS would crash).
+
+    A value's collections are counted, an upper bound of their depth that needs no parse.
+    """
+    limit = int(NESTING.value())
+    counts = pd.Series(text, dtype=object).str.count(_COLLECTION_WORD).to_numpy()
+    deep = np.flatnonzero(counts > limit)
+    if deep.size:
+        raise AtlasError(source, f"column {column!r} has {_n(deep.size, 'geometry', 'geometries')} with more than "
+                         f"{limit} geometry collections inside one another ({where(rows[deep[0]])}; "
+                         f"{NESTING.says()})")
 
 
 def _coordinate(source: str, values: pd.Series, name: str, where: Callable[[int], str],
@@ -1056,7 +1136,7 @@ def _crs_label(crs: pyproj.CRS) -> str:
 
 def _range(lo: float, hi: float) -> str:
     def fmt(v: float) -> str:
-        return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+        return f"{v:.0f}" if 1000 <= abs(v) < 1e9 else f"{v:.4g}"  # 1e+308, not 309 digits
     return f"{fmt(lo)}..{fmt(hi)}"
 
 
@@ -1133,6 +1213,12 @@ def _to_output_crs(source: str, geoms: np.ndarray, bounds: tuple[float, float, f
         report.hints.append("no CRS declared; the coordinates fit longitude/latitude, so they are "
                             "taken as WGS-84 (EPSG:4326)")
 
+    if not (used.is_geographic or used.is_projected):
+        what = f"--crs {user_crs}" if user_crs and offset is None else f"the declared CRS {_crs_label(used)}"
+        kind = "geocentric (x, y, z from the centre of the earth)" if used.is_geocentric else \
+            "neither longitude/latitude nor projected"
+        raise AtlasError(source, f"{what} is {kind}; give the CRS of the layer's 2-D coordinates "
+                         "(e.g. --crs EPSG:4326 or --crs EPSG:32648)")
     if used.is_geographic:
         if _looks_swapped(bounds) and (bounds[3] > 90.0 or not _fits_lonlat(bounds)):
             raise _swapped_error(source, bounds)

@@ -346,9 +346,23 @@ def test_a_file_the_workers_cannot_open_is_one_line(sc, files, threads, monkeypa
 
 
 def test_an_unreachable_scheduler_is_one_line(sc, files, monkeypatch):
-    monkeypatch.setattr(gd, "_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setenv("CHENGYU_SCHEDULER_SECONDS", "1")
     with pytest.raises(AtlasError, match="tcp://127.0.0.1:9: cannot connect to the dask scheduler"):
         gd.covered_area_dask(files["gpkg"], sc, scheduler="tcp://127.0.0.1:9")
+
+
+def test_a_server_that_is_not_a_scheduler_is_one_line_within_the_limit(sc, files, monkeypatch):
+    """A server that accepts the connection and never answers (not dask) does not hang the call."""
+    import socket
+    import time
+
+    monkeypatch.setenv("CHENGYU_SCHEDULER_SECONDS", "2")
+    with socket.create_server(("127.0.0.1", 0)) as mute:
+        address = f"tcp://127.0.0.1:{mute.getsockname()[1]}"
+        start = time.monotonic()
+        with pytest.raises(AtlasError, match="did not answer as a dask scheduler within 2 s .*SCHEDULER_SECONDS"):
+            gd.covered_area_dask(files["gpkg"], sc, scheduler=address)
+        assert time.monotonic() - start < 10
 
 
 def test_without_dask_it_says_what_to_install(sc, files, monkeypatch):
