@@ -1,12 +1,13 @@
-"""The ``chengyu`` command: dataset info, zone areas and (in later commands) the maps.
+"""The ``chengyu`` commands: dataset info, zone areas and the maps (:mod:`maps.cli` runs them).
 
 Exit codes follow rio/fio: 0 success, 2 a usage or input problem (said in one line on stderr).
+Every line that can carry a user's text (file, layer and column names) goes through
+:func:`geo.errors.one_line` on its way to the terminal.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,9 +16,11 @@ import click
 import pandas as pd
 
 from geo import ZONE_KINDS, AtlasError, dataset_info, load_plan, zones
+from geo.errors import escaped, one_line
 from geo.regions import READINGS
 from maps import report
-from maps.atomic import write_atomic
+from maps.atomic import check_target, write_atomic
+from maps.budget import budget
 
 ZONE_COLUMNS = ["code", "name_zh", "name_en", "area_km2", "official_area_km2", "official_diff_pct"]
 # What a layer adds to each row, by the kinds of geometry it holds.
@@ -42,12 +45,34 @@ COVER_SUMMARY = {  # kind -> (key, label, unit, digits)
 }
 
 
+class _State:
+    """What the running command is doing, for the messages of :mod:`maps.cli`."""
+
+    budgets = False  # arm the read budgets (the console script)
+    reading: str | None = None  # the layer being read
+    inputs: list[Path] = []  # the command's input files: never replaced by an output
+
+
+def reading() -> str | None:
+    """The layer the command was reading when it stopped, if any."""
+    return _State.reading
+
+
+def _note(line: str) -> None:
+    """One line on stderr, escaped and cut (it may carry names from a user's file)."""
+    click.echo(one_line(line), err=True)
+
+
 def _emit(text: str, output: Path | None, force: bool) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+            sys.stdout.flush()
+        except OSError as err:  # /dev/full, a closed pipe
+            raise AtlasError("<stdout>", f"cannot write: {err.strerror or err}") from None
     else:
-        write_atomic(output, text, overwrite=force)
-        click.echo(f"wrote {output}", err=True)
+        write_atomic(output, text, overwrite=force, inputs=_State.inputs)
+        _note(f"wrote {escaped(str(output))}")
 
 
 output_option = click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
@@ -107,9 +132,12 @@ def _read(path: Path, crs: str | None, layer_name: str | None):  # type: ignore[
     """Read a user's layer, saying on stderr what reading did to it."""
     from geo.layers import read_layer
 
-    layer = read_layer(path, layer_name=layer_name, crs=crs)
+    _State.reading = str(path)
+    with budget(str(path), path, armed=_State.budgets):
+        layer = read_layer(path, layer_name=layer_name, crs=crs)
+    _State.reading = None
     for line in layer.report.lines():
-        click.echo(f"{path}: {line}", err=True)
+        _note(f"{escaped(str(path))}: {line}")
     return layer
 
 
@@ -133,9 +161,9 @@ def _covered_dask(path: Path, zone_set, crs: str | None, layer_name: str | None,
 
     run_ = cover_layer_dask(path, zone_set, layer_name=layer_name, crs=crs, scheduler=scheduler)
     for line in run_.report.lines():
-        click.echo(f"{path}: {line}", err=True)
-    click.echo(f"{path}: dask: {run_.partitions} partition(s) read {run_.reading}, {run_.tiles} polygon tile(s), "
-               f"{run_.workers} worker(s)", err=True)
+        _note(f"{escaped(str(path))}: {line}")
+    _note(f"{escaped(str(path))}: dask: {run_.partitions} partition(s) read {run_.reading}, {run_.tiles} polygon "
+          f"tile(s), {run_.workers} worker(s)")
     return run_.coverage
 
 
@@ -166,8 +194,9 @@ def area(layer: Path | None, kind: str, reading: str, crs: str | None, layer_nam
         raise click.UsageError("--crs, --layer-name and --engine apply to a LAYER")
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler applies to --engine dask")
-    if output is not None and output.exists() and not force:  # before any work, and nothing written
-        raise AtlasError(output, "already exists; pass --force to replace it")
+    _State.inputs = [layer] if layer is not None else []
+    if output is not None:  # before any work, and nothing written
+        check_target(output, overwrite=force, inputs=_State.inputs)
     result = zones(kind, reading=reading)
     rows = report.records(result.table, ZONE_COLUMNS)
     columns, extra = list(ZONE_COLUMNS), {}
@@ -212,15 +241,21 @@ def _write_map(name: str, path: Path, *, online: bool, pack: bool, overwrite: bo
     zone_set = zones("science-city" if name == "science-city" else "economic-circle")
     # --label and --fields name columns of any of the layers; each layer uses those it has.
     for column in ([label] if label else []) + list(fields or []):
-        if layers and not any(column in layer.gdf.columns for layer in layers):
-            own = ", ".join(c for c in layers[0].gdf.columns if c not in ("geometry", "kind"))
+        if layers and not any(column in _attributes(layer.gdf) for layer in layers):
+            own = ", ".join(c for c in _attributes(layers[0].gdf) if c != "kind")
             raise AtlasError(layers[0].source, f"no layer has a column {column!r}; its columns: {own}")
     for index, layer in enumerate(layers):
         columns = set(layer.gdf.columns)
         add_layer(m, layer.gdf, name=layer.name, label=label if label in columns else None,
                   fields=[f for f in fields if f in columns] if fields is not None else None,
                   coverage=_covered(layer.gdf, zone_set), index=index)
-    return write_atomic(path, render_html(m, online=online, pack=pack and not online), overwrite=overwrite)
+    return write_atomic(path, render_html(m, online=online, pack=pack and not online), overwrite=overwrite,
+                        inputs=_State.inputs)
+
+
+def _attributes(gdf: pd.DataFrame) -> list[str]:
+    """The columns a tooltip can show: all but the geometry."""
+    return [str(c) for c in gdf.columns if c != "geometry"]  # read_layer's geometry column
 
 
 @cli.command()
@@ -242,13 +277,13 @@ def build(out_dir: Path, online: bool, pack: bool) -> None:
         raise AtlasError(out_dir, f"cannot create the folder: {err.strerror}") from None
     for name in MAP_NAMES:
         path = _write_map(name, out_dir / f"{name}.html", online=online, pack=pack, overwrite=True)
-        click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+        click.echo(one_line(f"wrote {escaped(str(path))} ({path.stat().st_size / 1e6:.2f} MB)"))
     for kind in ZONE_KINDS:
         result = zones(kind)
         path = write_atomic(out_dir / f"areas-{kind}.csv",
                             report.to_csv(report.records(result.table, ZONE_COLUMNS), ZONE_COLUMNS),
                             overwrite=True)
-        click.echo(f"wrote {path}")
+        click.echo(one_line(f"wrote {escaped(str(path))}"))
 
 
 @cli.command(name="map")
@@ -276,8 +311,8 @@ def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], c
                 color_by: str | None, scheme: str, k: int, force: bool) -> None:
     """Write one interactive map as a self-contained HTML file, with your layers on it."""
     target = output or Path(f"{name}.html")
-    if target.exists() and not force:  # before any work, and nothing written
-        raise AtlasError(target, "already exists; pass --force to replace it")
+    _State.inputs = list(layer_paths)
+    check_target(target, overwrite=force, inputs=_State.inputs)  # before any work, and nothing written
     if not layer_paths and (crs or layer_name or label or fields):
         raise click.UsageError("--crs, --layer-name, --label and --fields apply to --layer")
     options: dict[str, object] = {}
@@ -296,37 +331,38 @@ def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], c
     field_list = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
     path = _write_map(name, target, online=online, pack=pack, overwrite=force, layers=layers, label=label,
                       fields=field_list, **options)
-    click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)", err=True)
+    _note(f"wrote {escaped(str(path))} ({path.stat().st_size / 1e6:.2f} MB)")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script; input problems become one line and exit code 2."""
+def main(argv: list[str] | None = None, *, budgets: bool = False) -> int:
+    """Run one command (``argv``, default ``sys.argv[1:]``); input problems become one line and exit code 2.
+
+    ``budgets`` arms the read budgets of :mod:`maps.budget` (the console script, :mod:`maps.cli`).
+    """
+    _State.budgets, _State.reading, _State.inputs = budgets, None, []
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        cli.main(args=argv, prog_name="chengyu", standalone_mode=False)
+        # make_context + invoke is click's main without its handler of KeyboardInterrupt (which
+        # prints an empty line and raises Abort): Ctrl-C reaches maps.cli, which says it once.
+        with cli.make_context("chengyu", args) as ctx:
+            cli.invoke(ctx)
     except AtlasError as err:
         click.echo(f"chengyu: {err}", err=True)
         return 2
+    except click.exceptions.Exit as done:  # --help, --version
+        return done.exit_code
     except click.exceptions.Abort:
         click.echo("chengyu: aborted", err=True)
         return 1
     except click.ClickException as err:
-        err.show()
+        _show(err)
         return err.exit_code
     return 0
 
 
-def run() -> None:
-    """The console script: :func:`main`, then exit without tearing the heap down.
-
-    A command that read a million features would otherwise spend a noticeable fraction of its
-    run freeing them one by one at interpreter exit; the outputs are already flushed and, being
-    written atomically, complete.
-    """
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
-if __name__ == "__main__":
-    run()
+def _show(err: click.ClickException) -> None:
+    """click's own report of a usage error, with the user's words escaped."""
+    ctx = getattr(err, "ctx", None)
+    if ctx is not None:
+        click.echo(f"{ctx.get_usage()}\nTry '{ctx.command_path} {ctx.help_option_names[0]}' for help.\n", err=True)
+    click.echo(f"Error: {one_line(err.format_message())}", err=True)
