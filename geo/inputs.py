@@ -64,10 +64,12 @@ def require_readable(source: str, path: Path, *, member: str | None = None) -> o
 
 
 def folder_files(source: str, folder: Path, depth: int = 3) -> list[str]:
-    """The regular files below ``folder`` (relative, sorted), at most ``depth`` levels down.
+    """Everything but folders below ``folder`` (relative, sorted), at most ``depth`` levels down.
 
-    Symbolic links to folders are not followed; unreadable subfolders are skipped. More than
-    :data:`geo.limits.FOLDER_FILES` entries is an error: the folder is not a shapefile's.
+    Special files are listed too, so that a FIFO beside a shapefile is seen (and refused by
+    :func:`require_readable`) before GDAL opens it. Symbolic links to folders are not followed;
+    unreadable subfolders are skipped. More than :data:`geo.limits.FOLDER_FILES` entries is an
+    error: the folder is not a shapefile's.
     """
     limit = int(FOLDER_FILES.value())
     found: list[str] = []
@@ -81,10 +83,7 @@ def folder_files(source: str, folder: Path, depth: int = 3) -> list[str]:
                              f"shapefile; point at the .shp itself ({FOLDER_FILES.says()})")
         if len(here.parts) - base >= depth:
             dirs[:] = []
-        for name in files:
-            with contextlib.suppress(OSError):
-                if stat.S_ISREG((here / name).lstat().st_mode) or (here / name).is_file():
-                    found.append(str((here / name).relative_to(folder)))
+        found.extend(str((here / name).relative_to(folder)) for name in files)  # os.walk: no folders here
     return sorted(found)
 
 

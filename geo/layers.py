@@ -938,9 +938,13 @@ def _from_table(source: str, table: pd.DataFrame, report: ReadReport, first_line
         used = [lon_col, lat_col]
         report.hints.append(f"points from the columns {lon_col!r} (longitude) and {lat_col!r} (latitude)")
     else:
+        # The columns are named only when there are several: a file that is no CSV at all (a
+        # password file behind a link) would otherwise have its first line shown as "a column".
+        found = f"found: {_listing(columns)}" if len(columns) > 1 else \
+            "found one column (no , ; tab or | in the first line)"
         raise AtlasError(source, "has no coordinate columns: expected longitude and latitude "
                          f"({'/'.join(LON_NAMES)} and {'/'.join(LAT_NAMES)}) or WKT "
-                         f"({'/'.join(WKT_NAMES)}); found: {_listing(columns)}")
+                         f"({'/'.join(WKT_NAMES)}); {found}")
     attrs = table.drop(columns=used)
     if report.format == "CSV":
         attrs = _infer_numbers(attrs)

@@ -315,6 +315,10 @@ def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], c
     check_target(target, overwrite=force, inputs=_State.inputs)  # before any work, and nothing written
     if not layer_paths and (crs or layer_name or label or fields):
         raise click.UsageError("--crs, --layer-name, --label and --fields apply to --layer")
+    field_list = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
+    for flag, named in (("--label", [label] if label else []), ("--fields", field_list or [])):
+        if "geometry" in named:  # read_layer's geometry column: never an attribute to show
+            raise AtlasError(flag, "'geometry' is the layer's geometry, not an attribute column; name its columns")
     options: dict[str, object] = {}
     if color_by is not None:
         if name != "economic-circle":
@@ -328,7 +332,6 @@ def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], c
             raise click.UsageError(f"--color-by {color_by!r} is not a numeric column; try one of {', '.join(numeric)}")
         options = {"color_by": color_by, "scheme": scheme, "k": k}
     layers = [_read(p, crs, layer_name) for p in layer_paths]
-    field_list = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
     path = _write_map(name, target, online=online, pack=pack, overwrite=force, layers=layers, label=label,
                       fields=field_list, **options)
     _note(f"wrote {escaped(str(path))} ({path.stat().st_size / 1e6:.2f} MB)")

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pyogrio
 import shapely
 
@@ -284,6 +286,71 @@ def make_bad(out: Path) -> None:
     _write_text(bad / "layer.xyz", "106.3 29.6\n")
     _write_text(bad / "ragged.csv", "name,lon,lat\na,106.3,29.6\nb,106.4,29.7,extra\n")
     _write_text(bad / "not_geojson.json", '{"parks": ["歌乐山", "虎溪"]}\n')
+    make_hostile(bad)
+
+
+# --------------------------------------------------------------------------- hostile samples
+
+#: The loopback port the hostile corpus's CRS link points at; tests/test_hostile.py listens there.
+LISTENER_PORT = 8631
+
+
+def _patched_zip(path: Path, members: dict[str, bytes], *, flag: int = 0, method: int | None = None,
+                 declared_size: int | None = None) -> None:
+    """A zip whose headers say what a hostile archive says: encrypted (flag 1), another compression
+    method, or a member size far beyond its real one. The local and central headers agree."""
+    _zip(path, members)
+    data = bytearray(path.read_bytes())
+    for signature, flag_at, method_at, size_at in ((b"PK\x03\x04", 6, 8, 22), (b"PK\x01\x02", 8, 10, 24)):
+        at = data.find(signature)
+        while at >= 0:
+            data[at + flag_at:at + flag_at + 2] = (int.from_bytes(data[at + flag_at:at + flag_at + 2], "little")
+                                                   | flag).to_bytes(2, "little")
+            if method is not None:
+                data[at + method_at:at + method_at + 2] = method.to_bytes(2, "little")
+            if declared_size is not None:
+                data[at + size_at:at + size_at + 4] = declared_size.to_bytes(4, "little")
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+
+
+def make_hostile(bad: Path) -> None:
+    """Files that attack the reader: network, nesting, archives, names. Special files (FIFOs,
+    devices) and large bombs are made by the tests and the benchmark themselves."""
+    point = {"type": "Point", "coordinates": [106.3, 29.6]}
+    features = [_feature({"name": "a"}, point)]
+    for name, crs in (("crs_link.geojson", {"type": "link", "properties": {
+                          "href": f"http://127.0.0.1:{LISTENER_PORT}/crs", "type": "proj4"}}),
+                      ("crs_unknown.geojson", {"type": "name", "properties": {"name": "EPSG:99999"}}),
+                      ("crs_path.geojson", {"type": "name", "properties": {"name": "/etc/passwd"}})):
+        _write_json(bad / name, {"type": "FeatureCollection", "crs": crs, "features": features})
+    _write_text(bad / "nested.csv", 'name,wkt\na,"' + "GEOMETRYCOLLECTION (" * 40 + "POINT (106.3 29.6)"
+                + ")" * 40 + '"\n')
+    _write_json(bad / "ring_of_one_point.geojson", {"type": "FeatureCollection", "features": [
+        _feature({"name": "a"}, {"type": "Polygon", "coordinates": [[[106.3, 29.6]]]})]})
+    _write_text(bad / "huge_coordinate.csv", "name,x,y\na,1e308,29.6\n")
+    # C1 controls (CSI: what ESC [ is in one byte) and a bidirectional override in column names
+    _write_text(bad / "escapes.csv", "name,\u009b2J\u009b31mred,\u202eevil\u0085\na,b,c\n")
+    _write_text(bad / "long_column.csv", "name," + "长" * 600 + "\na,b\n")
+    (bad / "utf16.geojson").write_bytes(json.dumps(
+        {"type": "FeatureCollection", "features": features}).encode("utf-16"))
+    shp = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        gdf = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(106.3, 29.6)], crs="EPSG:4326")
+        for f in _shapefile(gdf, Path(tmp), "sites", None, cpg=True):
+            shp[f.name] = f.read_bytes()
+    _patched_zip(bad / "encrypted.zip", shp, flag=0x1)
+    _patched_zip(bad / "deflate64.zip", shp, method=9)
+    _patched_zip(bad / "bomb.zip", shp, declared_size=3_000_000_000)  # says 3 GB a member
+    kml = ('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+           + "".join(f"<Folder><name>f{i}</name><Placemark><Point><coordinates>106.3,29.6</coordinates>"
+                     "</Point></Placemark></Folder>" for i in range(250)) + "</Document></kml>")
+    _zip(bad / "folders.kmz", {"doc.kml": kml.encode()})
+    table = pa.table({"name": ["a"], "geometry": pa.array([b"\x01\x03\x00\x00\x00\xff\xff"], pa.binary())})
+    geo = {"version": "1.0.0", "primary_column": "geometry",
+           "columns": {"geometry": {"encoding": "WKB", "geometry_types": []}}}
+    pq.write_table(table.replace_schema_metadata({"geo": json.dumps(geo)}), bad / "broken_wkb.parquet",
+                   compression="none")
 
 
 def main(argv: list[str]) -> int:
