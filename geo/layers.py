@@ -42,6 +42,7 @@ centre and suggesting ``--crs gcj02``/``--crs bd09`` if the data came from those
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import warnings
 import zipfile
@@ -122,6 +123,9 @@ _CHINA_LON: Final = (70.0, 140.0)
 _GEOD: Final = Geod(ellps="WGS84")
 
 forbid_network()  # no file read here may make GDAL or PROJ talk to the network
+# GDAL's default error handler prints "ERROR n: …" on stderr where pyogrio has not put its own
+# (reading Arrow batches): our one line says what went wrong, so those go nowhere.
+pyogrio.set_gdal_config_options({"CPL_LOG": os.devnull})
 
 Progress = Callable[[str], None]
 
@@ -333,8 +337,24 @@ def _sniff_text(source: str, head: bytes, fmt: str, starts: bytes) -> None:
         raise AtlasError(source, f"is not valid {fmt}: it does not start with {first}")
 
 
+# How the readers say they ran out of memory: C++ (GDAL, GEOS), GDAL's own allocator, Arrow,
+# and a failed wrap of a value into a Python object (Arrow, when Python's allocator fails).
+_OUT_OF_MEMORY: Final = re.compile(r"bad_alloc|[Cc]annot allocate|[Oo]ut of memory|(re|m|c)alloc of size \d+ failed"
+                                   r"|Unknown error: Wrapping")
+
+
 def _detail(err: BaseException, *paths: str) -> str:
-    """A library's error message, shortened: no file path, no GDAL advice, at most 200 chars."""
+    """A library's error message, shortened: no file path, no GDAL advice, at most 200 chars.
+
+    A library that ran out of memory says so in its own words ("std::bad_alloc", "realloc of
+    size … failed"): that is no problem of the file, so MemoryError is raised instead.
+
+    >>> _detail(RuntimeError("std::bad_alloc"))
+    Traceback (most recent call last):
+    MemoryError: std::bad_alloc
+    """
+    if isinstance(err, (MemoryError, pa.ArrowMemoryError)) or _OUT_OF_MEMORY.search(str(err)):
+        raise MemoryError(str(err)[:200]) from None
     text = str(err).split("; It might help")[0]
     if "not recognized as being in a supported file format" in text:
         return "GDAL does not recognise its content"

@@ -10,6 +10,7 @@ memory running out — ends as one line on stderr and an exit code, never a trac
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -55,7 +56,12 @@ def main(argv: list[str] | None = None, *, budgets: bool = False) -> int:
     except Terminated:
         _say("terminated")
         return 143
-    except MemoryError:
+    except (MemoryError, RuntimeError, OSError) as err:
+        # A thread that cannot start (its stack cannot be mapped) is memory running out too.
+        if isinstance(err, RuntimeError) and "can't start new thread" not in str(err):
+            raise
+        if isinstance(err, OSError) and err.errno != errno.ENOMEM:
+            raise
         from maps.commands import reading
 
         where = f"{reading()}: " if reading() else ""

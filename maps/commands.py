@@ -49,12 +49,12 @@ class _State:
     """What the running command is doing, for the messages of :mod:`maps.cli`."""
 
     budgets = False  # arm the read budgets (the console script)
-    reading: str | None = None  # the layer being read
+    reading: str | None = None  # the layer last read (and then measured or drawn)
     inputs: list[Path] = []  # the command's input files: never replaced by an output
 
 
 def reading() -> str | None:
-    """The layer the command was reading when it stopped, if any."""
+    """The layer the command was working on when it stopped, if any."""
     return _State.reading
 
 
@@ -135,7 +135,6 @@ def _read(path: Path, crs: str | None, layer_name: str | None):  # type: ignore[
     _State.reading = str(path)
     with budget(str(path), path, armed=_State.budgets):
         layer = read_layer(path, layer_name=layer_name, crs=crs)
-    _State.reading = None
     for line in layer.report.lines():
         _note(f"{escaped(str(path))}: {line}")
     return layer

@@ -119,3 +119,22 @@ def test_dask_engine_gives_the_same_figures(capsys):
 def test_scheduler_needs_the_dask_engine(capsys):
     code, _, err = run(capsys, "area", DATA / "parks.geojson", "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and "--scheduler applies to --engine dask" in err
+
+
+def test_a_reader_out_of_memory_is_said_as_such_naming_the_layer(capsys, monkeypatch):
+    """GDAL's std::bad_alloc is no problem of the file: one line, exit 1, the layer named."""
+    import pyogrio
+
+    from geo import zones
+
+    zones("science-city")  # the bundled boundaries, read (and cached) before the reader fails
+
+    def bad_alloc(*args, **kwargs):
+        raise pyogrio.errors.DataSourceError("std::bad_alloc")
+
+    monkeypatch.setattr(pyogrio, "read_dataframe", bad_alloc)
+    path = DATA / "parks.geojson"
+    code, out, err = run(capsys, "area", path)
+    assert code == 1 and out == ""
+    assert err == (f"chengyu: {path}: ran out of memory; free some memory or use a smaller file "
+                   "(chengyu area LAYER --engine dask reads in partitions)\n")
