@@ -110,7 +110,7 @@ def check_zip(source: str, archive: Path, infos: list[zipfile.ZipInfo], wanted: 
 def zip_members(source: str, archive: Path, what: str) -> list[zipfile.ZipInfo]:
     """The members of a zip archive (a zipped shapefile, a KMZ), or an AtlasError naming ``what``."""
     if not zipfile.is_zipfile(archive):
-        raise AtlasError(source, f"is not a valid {what} (not a zip archive)")
+        raise AtlasError(source, f"is not a valid {what}" + ("" if what == "zip archive" else " (not a zip archive)"))
     try:
         with zipfile.ZipFile(archive) as zf:
             return zf.infolist()
