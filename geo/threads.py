@@ -59,27 +59,32 @@ def thread_map(func: Callable[[T], R], items: Sequence[T], threads: int) -> Iter
         yield from pool.map(func, items)
 
 
-def chunks(n: int, threads: int, min_chunk: int = MIN_CHUNK) -> list[slice]:
-    """Contiguous slices covering ``range(n)``: one when ``threads`` is 1 or ``n`` is small.
+def chunks(n: int, threads: int, min_chunk: int = MIN_CHUNK, max_chunk: int | None = None) -> list[slice]:
+    """Contiguous slices covering ``range(n)``: one when ``threads`` is 1 or ``n`` is small, and none
+    longer than ``max_chunk`` when it is given.
 
     >>> chunks(10, threads=4, min_chunk=3)
     [slice(0, 3, None), slice(3, 7, None), slice(7, 10, None)]
     >>> chunks(10, threads=1)
     [slice(0, 10, None)]
+    >>> chunks(10, threads=1, max_chunk=4)
+    [slice(0, 3, None), slice(3, 7, None), slice(7, 10, None)]
     """
     count = max(1, min(threads * CHUNKS_PER_THREAD, n // max(1, min_chunk))) if threads > 1 else 1
+    if max_chunk is not None:
+        count = max(count, -(-n // max(1, max_chunk)))
     bounds = np.linspace(0, n, count + 1).round().astype(int)
     return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def run_chunked(func: Callable[[slice], np.ndarray], n: int, threads: int,
-                min_chunk: int = MIN_CHUNK) -> np.ndarray:
+                min_chunk: int = MIN_CHUNK, max_chunk: int | None = None) -> np.ndarray:
     """``func(part)`` for the :func:`chunks` of ``range(n)``, in ``threads`` threads, concatenated in order.
 
     ``func`` must return a NumPy array (first axis: one row per item, or any length: the results are
     concatenated as they come, chunk by chunk).
     """
-    parts = chunks(n, threads, min_chunk)
+    parts = chunks(n, threads, min_chunk, max_chunk)
     if len(parts) == 1:
         return func(parts[0])
     return np.concatenate(list(thread_map(func, parts, threads)))

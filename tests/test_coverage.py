@@ -1,5 +1,7 @@
 """Coverage of zones by a layer: real values, borders counted once, conservation on random layers."""
 
+from unittest import mock
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -8,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
+from geo import coverage
 from geo.area import ALBERS_CHINA
 from geo.coverage import (
     MAX_SEGMENT_DEG,
@@ -16,6 +19,8 @@ from geo.coverage import (
     _assign_points,
     _dissolve,
     _GeographicZones,
+    _tile_span,
+    _union_halves,
     _union_rows,
     covered_area,
 )
@@ -260,6 +265,96 @@ def test_dissolve_in_threads_matches_one_thread():
     assert shapely.area(two).sum() == pytest.approx(shapely.union_all(boxes).area, rel=1e-9)
 
 
+# ---- dense layers: the union tile by tile
+
+
+def circles(rng, n, extent, r_lo, r_hi, quad_segs=8):
+    """``n`` circles (polygons of 4 * quad_segs sides) of radius in [r_lo, r_hi] over a square."""
+    x, y = rng.uniform(0, extent, n), rng.uniform(0, extent, n)
+    return shapely.buffer(shapely.points(x, y), rng.uniform(r_lo, r_hi, n), quad_segs=quad_segs)
+
+
+def assert_dissolved(dissolved, polygons, rel=1e-9):
+    """``dissolved`` has pairwise disjoint interiors and the area of the union of ``polygons``."""
+    assert shapely.area(dissolved).sum() == pytest.approx(shapely.union_all(polygons).area, rel=rel)
+    a, b = shapely.STRtree(dissolved).query(dissolved)
+    a, b = a[a < b], b[a < b]
+    assert not shapely.relate_pattern(dissolved[a], dissolved[b], "T********").any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 150), extent=st.sampled_from([10.0, 40.0, 1e5]),
+       side=st.floats(0.3, 1.5), dense_depth=st.sampled_from([0.0, 0.5, 2.0, np.inf]),
+       threads=st.sampled_from([1, 2]))
+def test_a_tiled_union_has_the_area_of_the_whole_union(seed, n, extent, side, dense_depth, threads):
+    # Circles overlapping heavily, cut by tiles a third to one and a half circle across, so that
+    # most are cut and some tiles are dense, some not (dense_depth 0: every tile; inf: none).
+    rng = np.random.default_rng(seed)
+    r = extent / 10
+    polys = circles(rng, n, extent, r / 10, r)
+    assert_dissolved(_dissolve(polys, threads, side=side * r, dense_depth=dense_depth, tiled_min=0), polys)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 80), side=st.sampled_from([1.0, 2.0, 2.5]))
+def test_boxes_on_the_tile_edges_are_neither_lost_nor_counted_twice(seed, n, side):
+    # Edges and corners lying exactly on tile edges (integer coordinates, tiles from 0 by 1 or 2),
+    # boxes touching along an edge, the same box twice.
+    rng = np.random.default_rng(seed)
+    lo = rng.integers(0, 8, size=(n, 2)).astype(float)
+    hi = lo + rng.integers(1, 4, size=(n, 2))
+    boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
+    boxes = np.concatenate([boxes, boxes[:2], [shapely.box(0, 0, 11, 11)]])  # the last sets the grid
+    assert_dissolved(_dissolve(boxes, side=side, dense_depth=0.0, tiled_min=0), boxes, rel=1e-12)
+
+
+def test_an_interval_ending_on_a_tile_edge_does_not_reach_the_next_tile():
+    edges = np.array([0.0, 1.0, 2.0, 3.0])
+    first, last = _tile_span(edges, np.array([0.0, 1.0, 0.5, -1.0, 2.5]), np.array([1.0, 1.0, 2.0, 9.0, 3.0]))
+    assert first.tolist() == [0, 1, 0, 0, 2]
+    assert last.tolist() == [0, 1, 1, 2, 2]
+
+
+@pytest.mark.parametrize("n", [10, 300, 3000])
+def test_unioned_biggest_first_by_halves_equals_union_all(n):
+    rng = np.random.default_rng(n)
+    polys = circles(rng, n, 100.0, 1.0, 12.0)
+    polys = polys[np.argsort(-shapely.area(polys))]
+    got, want = _union_halves(polys), shapely.union_all(polys)
+    assert got.area == pytest.approx(want.area, rel=1e-12)
+    # the same shape (intersection points computed in another order may differ in the last bits)
+    assert shapely.symmetric_difference(got, want).area < 1e-9 * want.area
+
+
+def test_a_dense_layer_is_tiled_and_gives_the_figures_of_one_union(districts):
+    # Circles of radius 200 m to 2 km, dense enough around the centre of Chongqing that its tiles
+    # are dense, sparse at the edges: both ways, in one layer, in one and two threads.
+    rng = np.random.default_rng(5)
+    n = 6_000
+    x, y = rng.normal(106.5, 0.25, n), rng.normal(29.6, 0.2, n)
+    centres = gpd.GeoSeries(shapely.points(x, y), crs=4490).to_crs(ALBERS_CHINA)
+    polys = gpd.GeoSeries(centres.buffer(rng.uniform(200, 2000, n)), crs=ALBERS_CHINA).to_crs(4490)
+    lay = gpd.GeoDataFrame(geometry=polys)
+    projected = np.asarray(polys.to_crs(ALBERS_CHINA).array)
+    tiles = coverage._Tiles.over(projected)
+    depth = tiles.depth()
+    assert (depth >= coverage._DENSE_DEPTH).any() and ((depth > 0) & (depth < coverage._DENSE_DEPTH)).any()
+    one = covered_area(lay, districts, threads=1)
+    two = covered_area(lay, districts, threads=2)
+    assert (two.table.to_numpy() == one.table.to_numpy()).all()
+    assert two.outside == one.outside and two.layer_totals == one.layer_totals
+    assert_conserved(two, rel=1e-9)
+    union = shapely.union_all(projected)
+    assert two.layer_totals["area_km2"] == pytest.approx(union.area / 1e6, rel=1e-9)
+    zones_a = np.asarray(districts.table.geometry.to_crs(ALBERS_CHINA).array)
+    expected = shapely.area(shapely.intersection(union, zones_a)) / 1e6
+    assert two.table["covered_km2"].to_numpy() == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    with mock.patch.object(coverage, "_DENSE_DEPTH", np.inf):  # the exact overlap test everywhere
+        plain = covered_area(lay, districts, threads=2)
+    assert two.table["covered_km2"].to_numpy() == pytest.approx(plain.table["covered_km2"].to_numpy(),
+                                                                rel=1e-9, abs=1e-9)
+
+
 # ---- lines
 
 
@@ -465,3 +560,27 @@ def test_conservation_science_city(lay):
 @given(random_layer(_border_vertices(_CIRCLE)))
 def test_conservation_economic_circle(lay):
     _check_conservation(_CIRCLE, lay)
+
+
+@st.composite
+def overlapping_buffers(draw):
+    """Up to 60 circles of up to 5 km radius crowded around a point near the Science City's borders."""
+    n = draw(st.integers(1, 60))
+    seed = draw(st.integers(0, 2**32 - 1))
+    lon, lat = draw(st.floats(106.2, 106.7)), draw(st.floats(29.3, 29.9))
+    spread = draw(st.sampled_from([0.005, 0.02, 0.1]))
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(lon, spread, n), rng.normal(lat, spread, n)
+    centres = gpd.GeoSeries(shapely.points(x, y), crs=4490).to_crs(ALBERS_CHINA)
+    circles = centres.buffer(rng.uniform(50, 5000, n), quad_segs=draw(st.sampled_from([2, 8, 16])))
+    return gpd.GeoDataFrame(geometry=circles.to_crs(4490))
+
+
+@_SETTINGS
+@given(overlapping_buffers(), st.sampled_from([0.0, 1.0, 2.0]))
+def test_conservation_of_dense_buffers_cut_by_tiles(lay, dense_depth):
+    # Tiles a few hundred metres across and no minimum size: most circles are cut, and the tiles
+    # are dense, sparse or both. Inside + outside = the layer's own figure = the plain union's.
+    with mock.patch.object(coverage, "_TILED_MIN", 0), mock.patch.object(coverage, "_TILE_POLYGONS", 2), \
+            mock.patch.object(coverage, "_TILE_WIDTHS", 0.3), mock.patch.object(coverage, "_DENSE_DEPTH", dense_depth):
+        _check_conservation(_SC, lay)
