@@ -5,13 +5,17 @@ medians — these machines are shared and noisy, so no figure is compared with o
 The table goes to stdout and, with the date and the machine, to ``benchmarks/RESULTS.md``.
 
 - covered area (``run.py``): ``chengyu area LAYER`` against a plain geopandas script, whole process
-  against whole process, on seeded synthetic layers of 10k, 100k and 1M points and polygons
-  (GeoParquet), plus the full sizes as GeoPackage; time and peak memory; growth 100k → 1M;
+  against whole process, on seeded synthetic layers of 10k, 100k and 1M points, building-sized
+  polygons and dense (heavily overlapping) service areas (GeoParquet), plus the full sizes as
+  GeoPackage; time and peak memory; growth 100k → 1M (a baseline run past ``run.BASELINE_TIMEOUT``
+  is stopped and reported as "> timeout");
 - maps (``maps_bench.py``): bytes, draw time in headless Chromium and build time against
   ``GeoDataFrame.explore()`` of the same units with the same inlined Leaflet;
 - dask engine (``distributed.py``, with the ``[dask]`` extra): beside the in-process engine.
 
-``--quick`` runs small sizes with one repeat, as a smoke test, and writes nothing.
+``--quick`` runs small sizes with one repeat, as a smoke test, and writes nothing. ``--only area``
+(or ``maps``, ``dask``, comma-separated) runs those parts only; the rows of the others are carried
+over from the RESULTS.md being replaced, marked with the date of the run that measured them.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import argparse
 import datetime as dt
 import importlib.util
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +35,13 @@ sys.path.insert(0, str(HERE))
 import maps_bench  # noqa: E402
 import run  # noqa: E402
 
-SIZES = {"points": (10_000, 100_000, 1_000_000), "polygons": (10_000, 100_000, 1_000_000)}
-QUICK_SIZES = {"points": (2_000, 20_000), "polygons": (500, 2_000)}
+SIZES = {"points": (10_000, 100_000, 1_000_000), "polygons": (10_000, 100_000, 1_000_000),
+         "dense": (10_000, 100_000, 1_000_000)}
+QUICK_SIZES = {"points": (2_000, 20_000), "polygons": (500, 2_000), "dense": (500, 2_000)}
+PARTS = ("area", "maps", "dask")
+# the first words of each part's rows in the table (to carry them over when a part is not run)
+ROW_PREFIXES = {"area": ("covered area", "  peak memory", "  figures disagree", "growth"),
+                "maps": ("map:",), "dask": ("dask",)}
 DRAW_LOADS = 15  # page loads of each map page: cheap, and noisy one by one
 
 
@@ -56,16 +66,22 @@ def covered_area_lines(quick: bool, repeats: int, seed: int) -> tuple[list[Line]
         o, b = run.median(s.ours, "wall"), run.median(s.base, "wall")
         om, bm = run.median(s.ours, "peak_mb"), run.median(s.base, "peak_mb")
         fmt = "GeoParquet" if s.fmt == "parquet" else "GeoPackage"
+        name = f"{s.n:,} {run.LABEL[s.kind]} ({fmt})"
         full = s.n == run.FULL[s.kind]
         target = run.TARGET[s.kind]
-        lines.append(Line(f"covered area, {s.n:,} {s.kind} ({fmt})", f"{o:.2f} s", f"{b:.2f} s",
-                          f"{b / o:.2f}× faster", f"≥ {target:g}× at full size" if full else "–",
+        stopped = run.timed_out(s.base)
+        base_time = f"{run.at_least(s.base, b)} s" + (" (stopped)" if stopped else "")
+        lines.append(Line(f"covered area, {name}", f"{o:.2f} s", base_time,
+                          f"{run.at_least(s.base, b / o)}× faster", f"≥ {target:g}× at full size" if full else "–",
                           ("yes" if b / o >= target else "NO") if full and not quick else "–"))
-        lines.append(Line(f"  peak memory, {s.n:,} {s.kind} ({fmt})", f"{om:,.0f} MB", f"{bm:,.0f} MB",
-                          f"{om / bm:.2f}", "≤ 1.0" if full else "–",
+        lines.append(Line(f"  peak memory, {name}", f"{om:,.0f} MB", f"{run.at_least(s.base, bm, '{:,.0f}')} MB",
+                          f"{om / bm:.2f}" if not stopped else f"< {om / bm:.2f}", "≤ 1.0" if full else "–",
                           ("yes" if om <= bm else "NO") if full and not quick else "–"))
         if s.problems:
-            lines.append(Line(f"  figures disagree, {s.n:,} {s.kind} ({fmt})", "", "", "", "agree", "NO"))
+            lines.append(Line(f"  figures disagree, {name}", "", "", "", "agree", "NO"))
+        elif stopped:
+            lines.append(Line(f"  figures, {name}", "", "", "", "agree",
+                              "not compared: the baseline was stopped"))
     for kind, ns in sizes.items():
         if len(ns) < 3:
             continue
@@ -73,7 +89,8 @@ def covered_area_lines(quick: bool, repeats: int, seed: int) -> tuple[list[Line]
         small, big = by_n[ns[1]], by_n[ns[2]]
         growth = run.median(big.ours, "wall") / run.median(small.ours, "wall")
         base_growth = run.median(big.base, "wall") / run.median(small.base, "wall")
-        lines.append(Line(f"growth {ns[1]:,} → {ns[2]:,} {kind} (time ×)", f"{growth:.1f}×", f"{base_growth:.1f}×",
+        lines.append(Line(f"growth {ns[1]:,} → {ns[2]:,} {run.LABEL[kind]} (time ×)", f"{growth:.1f}×",
+                          f"{run.at_least(big.base, base_growth, '{:.1f}')}×",
                           f"{growth / (ns[2] / ns[1]):.2f} of linear", "≤ linear (10×)",
                           "yes" if growth <= ns[2] / ns[1] else "NO"))
     return lines, details
@@ -100,6 +117,21 @@ def dask_lines(quick: bool, repeats: int) -> tuple[list[Line], list[str]]:
         return [Line("dask engine", "–", "–", "–", "equal figures (1e-9)", f"not measured ({problem})")], []
 
 
+def carried_rows(old: str, parts: list[str]) -> tuple[list[str], str]:
+    """The table rows of ``parts`` in an earlier RESULTS.md (marked †), and when that was run."""
+    if not parts:
+        return [], ""
+    match = re.search(r"^Run (.+?) with ", old, flags=re.MULTILINE)
+    when = match.group(1) if match else "an earlier date"
+    prefixes = tuple(p for part in parts for p in ROW_PREFIXES[part])
+    rows = []
+    for row in old.split("\n## ", 1)[0].splitlines():  # the first table only
+        scenario = row[2:].removeprefix("† ") if row.startswith("| ") else ""
+        if scenario.startswith(prefixes):
+            rows.append("| † " + scenario)
+    return rows, when
+
+
 def render(lines: list[Line]) -> list[str]:
     out = ["| scenario | ours | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
     out += [f"| {x.scenario} | {x.ours} | {x.baseline} | {x.ratio} | {x.target} | {x.met} |" for x in lines]
@@ -111,13 +143,21 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, one repeat; writes nothing")
     parser.add_argument("--repeats", type=int, default=None, help="runs of each side (default 3; 1 with --quick)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help="the parts to run, comma-separated: area, maps, dask (default: all); the "
+                             "others' rows are carried over from the RESULTS.md being replaced")
     args = parser.parse_args()
     repeats = args.repeats or (1 if args.quick else 3)
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    if not parts or set(parts) - set(PARTS):
+        parser.error(f"--only takes some of {', '.join(PARTS)}")
 
-    area, area_details = covered_area_lines(args.quick, repeats, args.seed)  # progress lines as it goes
-    drawn = maps_lines(max(repeats, 5), loads=1 if args.quick else DRAW_LOADS)
-    dask, dask_details = dask_lines(args.quick, repeats)
-    lines = render(area + drawn + dask)
+    area, area_details = covered_area_lines(args.quick, repeats, args.seed) if "area" in parts else ([], [])
+    drawn = maps_lines(max(repeats, 5), loads=1 if args.quick else DRAW_LOADS) if "maps" in parts else []
+    dask, dask_details = dask_lines(args.quick, repeats) if "dask" in parts else ([], [])
+    old = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
+    carried, carried_from = carried_rows(old, [p for p in PARTS if p not in parts])
+    lines = render(area + drawn + dask) + carried
     print("\n" + "\n".join(lines))
     if args.quick:
         return 0
@@ -132,6 +172,8 @@ def main() -> int:
         f"medians of {repeats} runs (map builds: {max(repeats, 5)}; draw times: {DRAW_LOADS} page loads each). "
         "The machine is shared and noisy: read ratios, not single times.",
         "",
+        *([f"Only {', '.join(parts)} run this time (`--only`); the rows marked † are carried over from "
+           f"the run of {carried_from}.", ""] if carried else []),
         f"Libraries: {run.versions()}.",
         "",
         *lines,
@@ -148,7 +190,9 @@ def main() -> int:
     ]
     if dask_details:
         text += ["## Dask engine, in detail", "", *dask_details, ""]
-    old = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
+    elif "dask" not in parts and "## Dask engine, in detail" in old:  # carried over with its rows
+        section = old.split("## Dask engine, in detail", 1)[1].split(run.NOTES_MARKER, 1)[0].strip("\n")
+        text += [f"## Dask engine, in detail († {carried_from})", "", section, ""]
     notes = old.split(run.NOTES_MARKER, 1)[1] if run.NOTES_MARKER in old else "\n"
     text += [run.NOTES_MARKER + notes]
     (HERE / "RESULTS.md").write_text("\n".join(text))

@@ -1,9 +1,16 @@
-"""Seeded synthetic layers for the benchmarks: points and building/parcel-sized polygons.
+"""Seeded synthetic layers for the benchmarks: points, building/parcel-sized polygons, and dense
+service areas.
 
-Both are clustered around the urban areas of the Chengdu–Chongqing region (Chongqing's central
+Points and polygons are clustered around the urban areas of the Chengdu–Chongqing region (Chongqing's central
 districts and Chengdu above all, then eight smaller cities), over a thin uniform background; 2% of
 the polygons are centred on a vertex of a district border, so they straddle it. Polygons are 20–500 m
 across (log-normal, median 50 m): 70% rotated rectangles, 30% random convex polygons of 8 vertices.
+
+Dense layers (kind ``dense``) are service areas: circles of radius 200 m to 2 km (uniform) around
+points drawn uniformly over Chongqing's 38 districts and counties, made as ``GeoSeries.buffer``
+makes them (16 segments a quarter circle, 65 vertices). They overlap heavily: at 100,000 their
+areas add up to 5.6 times Chongqing's area and they cover 99.6% of it (each point of Chongqing lies
+in 5.6 of them on average); at 1,000,000, 56 times.
 
 Layers are cached under ``benchmarks/.data/`` (git-ignored), keyed by kind, size, seed and
 :data:`VERSION`, as GeoParquet (``.parquet``) and GeoPackage (``.gpkg``), EPSG:4490.
@@ -106,6 +113,30 @@ def make_polygons(n: int, seed: int) -> gpd.GeoDataFrame:
     return out.iloc[rng.permutation(n)].reset_index(drop=True)
 
 
+def make_dense(n: int, seed: int) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    from geo.boundaries import load_districts
+    districts = load_districts()
+    chongqing = shapely.union_all(
+        districts[districts["code"].str.startswith("50")].to_crs(ALBERS_CHINA).geometry.array)
+    shapely.prepare(chongqing)
+    x0, y0, x1, y1 = chongqing.bounds
+    xs, ys, got = [], [], 0
+    while got < n:  # uniform over the bounding box, kept when inside Chongqing
+        x, y = rng.uniform(x0, x1, 2 * n), rng.uniform(y0, y1, 2 * n)
+        inside = shapely.intersects_xy(chongqing, x, y)
+        xs.append(x[inside])
+        ys.append(y[inside])
+        got += int(inside.sum())
+    x, y = np.concatenate(xs)[:n], np.concatenate(ys)[:n]
+    radius = rng.uniform(200.0, 2000.0, n)
+    circles = shapely.buffer(shapely.points(x, y), radius, quad_segs=16)
+    return gpd.GeoDataFrame({"id": np.arange(n, dtype=np.int64)}, geometry=circles, crs=ALBERS_CHINA).to_crs(4490)
+
+
+MAKERS = {"points": make_points, "polygons": make_polygons, "dense": make_dense}
+
+
 def layer_path(kind: str, n: int, seed: int, fmt: str) -> Path:
     return DATA / f"{kind}-{n}-seed{seed}-v{VERSION}.{fmt}"
 
@@ -130,7 +161,7 @@ def _paths(kind: str, n: int, seed: int) -> dict[str, Path]:
 def _generate(kind: str, n: int, seed: int) -> None:
     paths = _paths(kind, n, seed)
     DATA.mkdir(parents=True, exist_ok=True)
-    gdf = make_points(n, seed) if kind == "points" else make_polygons(n, seed)
+    gdf = MAKERS[kind](n, seed)
     for fmt, path in paths.items():
         tmp = path.with_name(f".tmp-{path.name}")
         tmp.unlink(missing_ok=True)
