@@ -131,6 +131,7 @@ from geo.layers import (
     _n,
     _Raw,
     _to_output_crs,
+    check_parquet_nesting,
     read_layer,
 )
 from geo.limits import SCHEDULER_SECONDS
@@ -532,6 +533,8 @@ def _parquet_plan(source: str, target: str, files: list[Path], layer_name: str |
         groups += meta.num_row_groups
     if rows == 0:
         return None
+    for f in files:  # the workers' GEOS would crash on deeply nested WKB: refused here, streamed
+        check_parquet_nesting(source, f)
     hints = []
     if layer_name is not None:  # as read_layer says it
         hints.append(f"--layer-name {layer_name!r} ignored: a GeoParquet file has one layer")

@@ -42,6 +42,7 @@ centre and suggesting ``--crs gcj02``/``--crs bd09`` if the data came from those
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import re
 import warnings
@@ -57,6 +58,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pyogrio
 import pyproj
@@ -402,7 +404,7 @@ def _read_ogr(source: str, dataset: str, fmt: str, layer_name: str | None) -> _R
                          "pick one with --layer-name")
 
     if fmt == "GeoPackage" and len(chosen) == 1:
-        fast = _read_gpkg_points(dataset, chosen[0])
+        fast = _read_gpkg_points(source, dataset, chosen[0])
         if fast is not None:
             fast.report.layer, fast.report.hints = chosen[0], hints
             return fast
@@ -758,15 +760,17 @@ def _split_table(table: pa.Table, geometry: str, **to_pandas: Any,
     return table.drop_columns([geometry]).to_pandas(**to_pandas), xy, values
 
 
-def _geometries(xy: np.ndarray | None, values: np.ndarray | None) -> np.ndarray:
+def _geometries(source: str, xy: np.ndarray | None, values: np.ndarray | None) -> np.ndarray:
     """The geometries from :func:`_split_table`'s geometry data."""
     pa.default_memory_pool().release_unused()  # the table's memory back to the system first
     if xy is not None:
         return shapely.points(xy)
+    _check_wkb_nesting(source, "geometry", pa.array(values, pa.binary(), from_pandas=True),
+                       lambda i: f"row {int(i) + 1}")
     return shapely.from_wkb(values, on_invalid="raise")
 
 
-def _read_geoparquet_points(p: Path, schema: pa.Schema) -> _Raw | None:
+def _read_geoparquet_points(source: str, p: Path, schema: pa.Schema) -> _Raw | None:
     """A GeoParquet file of points read as ``geopandas.read_parquet`` would, only faster.
 
     Taken: one WKB geometry column (no bbox covering column, no pandas ``attrs``) whose declared
@@ -795,7 +799,7 @@ def _read_geoparquet_points(p: Path, schema: pa.Schema) -> _Raw | None:
         return None
     try:
         attrs, xy, values = _split_table(pq.ParquetFile(p).read(), primary)
-        geoms = _geometries(xy, values)
+        geoms = _geometries(source, xy, values)
         del values
         crs = column["crs"] if "crs" in column else "OGC:CRS84"
         if isinstance(crs, dict):
@@ -806,7 +810,7 @@ def _read_geoparquet_points(p: Path, schema: pa.Schema) -> _Raw | None:
     return _Raw(attrs, geoms, declared, ReadReport("GeoParquet"), points_xy=xy)
 
 
-def _read_gpkg_points(dataset: str, layer: str) -> _Raw | None:
+def _read_gpkg_points(source: str, dataset: str, layer: str) -> _Raw | None:
     """A GeoPackage point layer read as ``pyogrio.read_dataframe(use_arrow=True)`` would, faster.
 
     Taken: a layer declared as 2-D Point whose fields are all plain numbers and text (no date,
@@ -833,7 +837,7 @@ def _read_gpkg_points(dataset: str, layer: str) -> _Raw | None:
             return None  # (a geoarrow extension type, say: pyogrio has its own ways with those)
         attrs, xy, values = _split_table(table, name, self_destruct=True)
         del table
-        geoms = _geometries(xy, values)
+        geoms = _geometries(source, xy, values)
         del values
         declared = pyproj.CRS.from_user_input(meta["crs"]) if meta["crs"] else None
     except (*_READ_ERRORS, shapely.errors.ShapelyError):
@@ -852,9 +856,10 @@ def _read_parquet(source: str, p: Path, head: bytes) -> _Raw:
         schema = pq.read_schema(p)
         metadata = schema.metadata or {}
         if b"geo" in metadata:
-            fast = _read_geoparquet_points(p, schema)
+            fast = _read_geoparquet_points(source, p, schema)
             if fast is not None:
                 return fast
+            check_parquet_nesting(source, p)  # GEOS would crash on deeply nested WKB
             gdf = gpd.read_parquet(p)
             return _split(source, gdf, gdf.crs, ReadReport("GeoParquet"))
         table = pd.read_parquet(p)
@@ -876,7 +881,7 @@ def _read_csv(source: str, p: Path, head: bytes) -> _Raw:
     hints: list[str] = []
     table = None
     encoding = "UTF-8"
-    codecs_tried = (("utf-16", "UTF-16"),) if _is_utf16(head) else (("utf-8-sig", "UTF-8"), ("gbk", "GBK"))
+    codecs_tried = (("utf-16", "UTF-16"),) if utf16 else (("utf-8-sig", "UTF-8"), ("gbk", "GBK"))
     for codec, label in codecs_tried:
         try:
             with warnings.catch_warnings():
@@ -937,6 +942,7 @@ def _from_table(source: str, table: pd.DataFrame, report: ReadReport, first_line
         geoms = np.full(len(table), None, dtype=object)
         if present.any():
             if isinstance(raw[present][0], (bytes, bytearray)):
+                _check_wkb_nesting(source, wkt_col, pa.array(raw, pa.binary(), from_pandas=True), where)
                 geoms[present] = shapely.from_wkb(raw[present], on_invalid="ignore")
             else:
                 text = raw[present].astype(str)
@@ -987,6 +993,81 @@ def _check_nesting(source: str, column: str, text: np.ndarray, rows: np.ndarray,
         raise AtlasError(source, f"column {column!r} has {_n(deep.size, 'geometry', 'geometries')} with more than "
                          f"{limit} geometry collections inside one another ({where(rows[deep[0]])}; "
                          f"{NESTING.says()})")
+
+
+# How a GeometryCollection starts in WKB: little-endian ISO (2-D, Z, M, ZM) and EWKB (Z, M, SRID
+# flags), and big-endian 2-D. Counting them in a value bounds its nesting, as for WKT.
+_WKB_COLLECTIONS: Final = (
+    b"\x01\x07\x00\x00\x00", b"\x01\xef\x03\x00\x00", b"\x01\xd7\x07\x00\x00", b"\x01\xbf\x0b\x00\x00",
+    b"\x01\x07\x00\x00\x80", b"\x01\x07\x00\x00\x40", b"\x01\x07\x00\x00\xc0", b"\x01\x07\x00\x00\x20",
+    b"\x00\x00\x00\x00\x07",
+)
+
+
+def _geo_columns(metadata: dict[bytes, bytes]) -> list[str]:
+    """The WKB geometry columns a GeoParquet file's 'geo' metadata names (none when it is unreadable)."""
+    try:
+        columns = json.loads(metadata[b"geo"]).get("columns", {})
+        return [str(c) for c, spec in columns.items() if isinstance(spec, dict) and spec.get("encoding") == "WKB"]
+    except (ValueError, AttributeError, KeyError):
+        return []
+
+
+def _collection_rows(values: pa.Array) -> np.ndarray:
+    """Rows of a WKB array whose geometry is a GeometryCollection (ISO or EWKB, either byte order),
+    read from the first five bytes of each value with numpy: no value is parsed."""
+    width = np.dtype("<i8") if pa.types.is_large_binary(values.type) else np.dtype("<i4")
+    _, offsets_buffer, data_buffer = values.buffers()
+    if data_buffer is None or offsets_buffer is None:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.frombuffer(offsets_buffer, dtype=width, count=len(values) + 1, offset=values.offset * width.itemsize)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    starts = offsets[:-1].astype(np.int64)
+    rows = np.flatnonzero(offsets[1:] - offsets[:-1] >= 5)
+    head = data[starts[rows, None] + np.arange(5)].astype(np.uint32)
+    little = (head[:, 1] | head[:, 2] << 8 | head[:, 3] << 16 | head[:, 4] << 24)
+    big = (head[:, 4] | head[:, 3] << 8 | head[:, 2] << 16 | head[:, 1] << 24)
+    kind = np.where(head[:, 0] == 1, little, big)
+    return rows[(kind & 0xFFFF) % 1000 == 7]
+
+
+def _check_wkb_nesting(source: str, column: str, values: pa.Array | pa.ChunkedArray,
+                       where: Callable[[int], str], first_row: int = 0) -> None:
+    """:func:`_check_nesting` for WKB: collection headers counted in the values that are
+    collections (found by :func:`_collection_rows`), with Arrow, no parse."""
+    if not len(values) or not (pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type)):
+        return
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    rows = _collection_rows(values)
+    if not rows.size:
+        return
+    collections = values.take(pa.array(rows))
+    counts = np.zeros(len(rows), dtype=np.int64)
+    for header in _WKB_COLLECTIONS:
+        counts += pc.fill_null(pc.count_substring(collections, header), 0).to_numpy(zero_copy_only=False)
+    limit = int(NESTING.value())
+    deep = rows[counts > limit]
+    if deep.size:
+        raise AtlasError(source, f"column {column!r} has {_n(deep.size, 'geometry', 'geometries')} with more than "
+                         f"{limit} geometry collections inside one another ({where(first_row + deep[0])}; "
+                         f"{NESTING.says()})")
+
+
+def check_parquet_nesting(source: str, path: Path) -> None:
+    """Refuse a GeoParquet file (or a folder of them) with WKB nested deeper than the limit.
+
+    Its geometry columns are streamed in batches, so this holds little memory for any file size.
+    """
+    files = sorted(q for q in path.iterdir() if q.suffix == ".parquet") if path.is_dir() else [path]
+    for f in files:
+        parquet = pq.ParquetFile(f)
+        names = set(parquet.schema_arrow.names)
+        for column in (c for c in _geo_columns(parquet.schema_arrow.metadata or {}) if c in names):
+            row = 0
+            for batch in parquet.iter_batches(columns=[column], batch_size=65_536):
+                _check_wkb_nesting(source, column, batch.column(0), lambda i: f"row {int(i) + 1}", row)
+                row += batch.num_rows
 
 
 def _coordinate(source: str, values: pd.Series, name: str, where: Callable[[int], str],

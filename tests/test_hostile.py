@@ -129,6 +129,7 @@ HOSTILE_CASES = [
     ("encrypted.zip", "member 'sites.cpg' is encrypted"),
     ("deflate64.zip", "member 'sites.cpg' is compressed with Deflate64, which cannot be read"),
     ("broken_wkb.parquet", "is not a valid Parquet file: ParseException: Unexpected EOF parsing WKB"),
+    ("nested_wkb.parquet", "column 'geometry' has 1 geometry with more than 32 geometry collections inside one"),
     ("ring_of_one_point.geojson", "cannot be read as GeoJSON: IllegalArgumentException: point array must contain"),
     ("huge_coordinate.csv", "(x in 1e+308..1e+308, y in 29.6..29.6)"),
     ("escapes.csv", r"found: name, \x9b2J\x9b31mred, \u202eevil\x85"),
@@ -155,10 +156,14 @@ def test_hostile_corpus_is_what_make_samples_writes():
     assert {p.name for p in BAD.iterdir()} <= names
 
 
-def test_the_dask_engine_on_broken_wkb_is_one_line(listener, tmp_path):
+@pytest.mark.parametrize("name,fragment", [
+    ("broken_wkb.parquet", "is not valid GeoParquet: ParseException: Unexpected EOF parsing WKB"),
+    ("nested_wkb.parquet", "with more than 32 geometry collections inside one another (row 1"),
+])
+def test_the_dask_engine_on_hostile_wkb_is_one_line(listener, tmp_path, name, fragment):
     pytest.importorskip("dask_geopandas")
-    assert_refused(listener, ["area", BAD / "broken_wkb.parquet", "--engine", "dask", "-o", tmp_path / "o.json"],
-                   "is not valid GeoParquet: ParseException: Unexpected EOF parsing WKB", timeout=90)
+    assert_refused(listener, ["area", BAD / name, "--engine", "dask", "-o", tmp_path / "o.json"], fragment,
+                   timeout=90)
 
 
 # --------------------------------------------------------------------------- special files

@@ -616,7 +616,8 @@ def _read_fast_and_general(path, monkeypatch, **kwargs):
     decoded = []
     real = layers._geometries
     with monkeypatch.context() as m:
-        m.setattr(layers, "_geometries", lambda xy, values: decoded.append(xy is not None) or real(xy, values))
+        m.setattr(layers, "_geometries",
+                  lambda source, xy, values: decoded.append(xy is not None) or real(source, xy, values))
         fast = _outcome(path, **kwargs)
     with monkeypatch.context() as m:
         m.setattr(layers, "_read_geoparquet_points", lambda *args: None)

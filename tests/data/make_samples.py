@@ -351,6 +351,11 @@ def make_hostile(bad: Path) -> None:
            "columns": {"geometry": {"encoding": "WKB", "geometry_types": []}}}
     pq.write_table(table.replace_schema_metadata({"geo": json.dumps(geo)}), bad / "broken_wkb.parquet",
                    compression="none")
+    # 40 collections inside one another, as WKB (GEOS crashes on such nesting thousands deep)
+    nested = b"\x01\x07\x00\x00\x00\x01\x00\x00\x00" * 40 + shapely.to_wkb(shapely.Point(106.3, 29.6))
+    table = pa.table({"name": ["a"], "geometry": pa.array([nested], pa.binary())})
+    pq.write_table(table.replace_schema_metadata({"geo": json.dumps(geo)}), bad / "nested_wkb.parquet",
+                   compression="none", write_statistics=False, use_dictionary=False)
 
 
 def main(argv: list[str]) -> int:
