@@ -42,9 +42,12 @@ centre and suggesting ``--crs gcj02``/``--crs bd09`` if the data came from those
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import os
 import re
+import sqlite3
+import time
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -403,6 +406,9 @@ def _read_ogr(source: str, dataset: str, fmt: str, layer_name: str | None) -> _R
         raise AtlasError(source, f"has {len(names)} layers ({_listing(names)}); "
                          "pick one with --layer-name")
 
+    if fmt == "GeoPackage":
+        for name in chosen:
+            _check_gpkg_srs(source, dataset, name)
     if fmt == "GeoPackage" and len(chosen) == 1:
         fast = _read_gpkg_points(source, dataset, chosen[0])
         if fast is not None:
@@ -427,6 +433,26 @@ def _read_ogr(source: str, dataset: str, fmt: str, layer_name: str | None) -> _R
         report.hints.append(f"read all {len(chosen)} KML folders ({_listing(chosen)}); "
                             "the column 'layer' names each feature's folder")
     return _split(source, gdf, declared, report)
+
+
+def _check_gpkg_srs(source: str, dataset: str, layer: str) -> None:
+    """Refuse a GeoPackage layer whose srs_id the file does not define: GDAL reads it as "no CRS".
+
+    0 and -1 are the standard's own "undefined" CRSs, and a layer without an entry is a table.
+    The query gives up after a second (a hostile file can make gpkg_geometry_columns a view that
+    never ends; GDAL then meets it, within the command's time budget).
+    """
+    deadline = time.monotonic() + 1.0
+    try:
+        with contextlib.closing(sqlite3.connect(f"{Path(dataset).resolve().as_uri()}?mode=ro", uri=True)) as db:
+            db.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+            row = db.execute("SELECT g.srs_id, s.srs_id FROM gpkg_geometry_columns g LEFT JOIN gpkg_spatial_ref_sys s "
+                             "ON s.srs_id = g.srs_id WHERE g.table_name = ?", (layer,)).fetchone()
+    except sqlite3.Error:
+        return  # GDAL says what is wrong with the file
+    if row is not None and row[0] not in (0, -1) and row[1] is None:
+        raise AtlasError(source, f"layer {layer!r} declares the CRS srs_id {row[0]}, which the file does not define "
+                         "(no such row in gpkg_spatial_ref_sys); add its definition to the file")
 
 
 def _ogr_frame(source: str, dataset: str, fmt: str, layer: str) -> gpd.GeoDataFrame:
@@ -654,6 +680,9 @@ def _shp_frame(source: str, dataset: str, encoding: str | None) -> gpd.GeoDataFr
             return pyogrio.read_dataframe(dataset, encoding=encoding, use_arrow=False)
     except UnicodeDecodeError:
         raise _NotDecodable from None
+    except pyogrio.errors.CRSError as err:
+        raise AtlasError(source, f"its .prj file does not describe a CRS that can be read ({_detail(err, dataset)}); "
+                         "fix or remove it and pass --crs") from None
     except _READ_ERRORS as err:
         # Strings that are not what the encoding says: pyogrio's "not encoded in UTF-8" or
         # pyarrow's "Wrapping <bytes> failed".
@@ -863,6 +892,8 @@ def _read_parquet(source: str, p: Path, head: bytes) -> _Raw:
             gdf = gpd.read_parquet(p)
             return _split(source, gdf, gdf.crs, ReadReport("GeoParquet"))
         table = pd.read_parquet(p)
+    except CRSError as err:
+        raise AtlasError(source, f"declares a CRS that is not known: {_detail(err, str(p))}") from None
     except _READ_ERRORS as err:  # pyarrow.ArrowInvalid, OSError, ValueError from geopandas
         raise AtlasError(source, f"is not a valid Parquet file: {_detail(err, str(p))}") from None
     report = ReadReport("Parquet (no GeoParquet metadata)")

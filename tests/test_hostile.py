@@ -223,6 +223,31 @@ def test_an_output_only_replaces_a_regular_file_never_an_input(listener, tmp_pat
     assert (shp / "footprint.dbf").read_bytes() == dbf
 
 
+def test_a_declared_crs_that_does_not_exist_is_an_error_naming_it(listener, tmp_path):
+    """Never 'taken as WGS-84' in silence: GeoPackage, GeoParquet and shapefile alike."""
+    gpkg = tmp_path / "rail.gpkg"
+    gpkg.write_bytes((DATA / "rail.gpkg").read_bytes())
+    with sqlite3.connect(gpkg) as db:
+        db.execute("UPDATE gpkg_geometry_columns SET srs_id = 99999")
+        db.execute("UPDATE gpkg_contents SET srs_id = 99999")
+    assert_refused(listener, ["area", gpkg], "layer 'rail' declares the CRS srs_id 99999, which the file does not")
+    import json
+
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(DATA / "points.parquet")
+    geo = json.loads(table.schema.metadata[b"geo"])
+    geo["columns"]["geometry"]["crs"] = "EPSG:99999"
+    parquet = tmp_path / "points.parquet"
+    pq.write_table(table.replace_schema_metadata({**table.schema.metadata, b"geo": json.dumps(geo)}), parquet)
+    assert_refused(listener, ["area", parquet], "declares a CRS that is not known", "EPSG:99999")
+    shp = tmp_path / "shp"
+    shp.mkdir()
+    for f in (DATA / "footprint_nocpg").iterdir():
+        (shp / f.name).write_bytes(f.read_bytes() if f.suffix != ".prj" else b'GEOGCS["nonsense",NOPE[]]')
+    assert_refused(listener, ["area", shp], "does not describe a CRS that can be read", "Missing DATUM")
+
+
 # --------------------------------------------------------------------------- names
 
 

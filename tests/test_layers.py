@@ -238,6 +238,25 @@ def test_shapefile_cpg_variants(tmp_path, cpg, encoding):
                    for h in layer.report.hints)
 
 
+@pytest.mark.parametrize("text", ["UTF-8", "GBK"])
+def test_shapefile_cpg_naming_an_unknown_encoding_is_ignored_and_said(tmp_path, text):
+    """GDAL would hand the bytes on undecoded (and the map command failed on them): the .cpg is
+    ignored, the attributes decoded as if it were missing, and the report says both."""
+    folder = tmp_path / "fp"
+    shutil.copytree(DATA / "footprint_nocpg", folder)
+    gdf = read_layer(folder).gdf.drop(columns="kind")
+    if text == "UTF-8":
+        (folder / "footprint.shp").unlink()
+        for f in folder.iterdir():
+            f.unlink()
+        pyogrio.write_dataframe(gdf, folder / "footprint.shp", encoding="UTF-8")
+    (folder / "footprint.cpg").write_text("KLINGON-42")
+    layer = read_layer(folder)
+    assert layer.report.encoding == text
+    assert layer.gdf["名称"].tolist() == ["西部（重庆）科学城核心区", "大学城片区"]
+    assert "the .cpg file names an encoding that is not known ('KLINGON-42'): ignored" in layer.report.hints
+
+
 def test_shapefile_utf8_without_cpg(tmp_path):
     gdf = gpd.GeoDataFrame({"名称": ["科学谷"]}, geometry=[shapely.Point(106.32, 29.64)], crs="EPSG:4326")
     pyogrio.write_dataframe(gdf, tmp_path / "u.shp", encoding="UTF-8")
