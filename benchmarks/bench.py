@@ -11,11 +11,14 @@ The table goes to stdout and, with the date and the machine, to ``benchmarks/RES
   is stopped and reported as "> timeout");
 - maps (``maps_bench.py``): bytes, draw time in headless Chromium and build time against
   ``GeoDataFrame.explore()`` of the same units with the same inlined Leaflet;
-- dask engine (``distributed.py``, with the ``[dask]`` extra): beside the in-process engine.
+- dask engine (``distributed.py``, with the ``[dask]`` extra): beside the in-process engine;
+- bombs (``bombs_bench.py``): files made to explode a reader (zip and KMZ bombs, nesting, folders):
+  exit code, time, and memory against the budget of 20 × the file's size + 500 MB.
 
-``--quick`` runs small sizes with one repeat, as a smoke test, and writes nothing. ``--only area``
-(or ``maps``, ``dask``, comma-separated) runs those parts only; the rows of the others are carried
-over from the RESULTS.md being replaced, marked with the date of the run that measured them.
+``--quick`` runs small sizes with one repeat, as a smoke test, and writes nothing (no bombs).
+``--only area`` (or ``maps``, ``dask``, ``bombs``, comma-separated) runs those parts only; the rows
+of the others are carried over from the RESULTS.md being replaced, marked with the date of the run
+that measured them.
 """
 
 from __future__ import annotations
@@ -32,16 +35,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bombs_bench  # noqa: E402
 import maps_bench  # noqa: E402
 import run  # noqa: E402
 
 SIZES = {"points": (10_000, 100_000, 1_000_000), "polygons": (10_000, 100_000, 1_000_000),
          "dense": (10_000, 100_000, 1_000_000)}
 QUICK_SIZES = {"points": (2_000, 20_000), "polygons": (500, 2_000), "dense": (500, 2_000)}
-PARTS = ("area", "maps", "dask")
+PARTS = ("area", "maps", "dask", "bombs")
 # the first words of each part's rows in the table (to carry them over when a part is not run)
 ROW_PREFIXES = {"area": ("covered area", "  peak memory", "  figures disagree", "growth"),
-                "maps": ("map:",), "dask": ("dask",)}
+                "maps": ("map:",), "dask": ("dask",), "bombs": ("bomb:", "  says:")}
 DRAW_LOADS = 15  # page loads of each map page: cheap, and noisy one by one
 
 
@@ -144,7 +148,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=None, help="runs of each side (default 3; 1 with --quick)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", default=",".join(PARTS),
-                        help="the parts to run, comma-separated: area, maps, dask (default: all); the "
+                        help="the parts to run, comma-separated: area, maps, dask, bombs (default: all); the "
                              "others' rows are carried over from the RESULTS.md being replaced")
     args = parser.parse_args()
     repeats = args.repeats or (1 if args.quick else 3)
@@ -155,9 +159,10 @@ def main() -> int:
     area, area_details = covered_area_lines(args.quick, repeats, args.seed) if "area" in parts else ([], [])
     drawn = maps_lines(max(repeats, 5), loads=1 if args.quick else DRAW_LOADS) if "maps" in parts else []
     dask, dask_details = dask_lines(args.quick, repeats) if "dask" in parts else ([], [])
+    bombs = bombs_bench.bench_lines(repeats, Line) if "bombs" in parts and not args.quick else []
     old = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
     carried, carried_from = carried_rows(old, [p for p in PARTS if p not in parts])
-    lines = render(area + drawn + dask) + carried
+    lines = render(area + drawn + dask + bombs) + carried
     print("\n" + "\n".join(lines))
     if args.quick:
         return 0
@@ -197,7 +202,8 @@ def main() -> int:
     text += [run.NOTES_MARKER + notes]
     (HERE / "RESULTS.md").write_text("\n".join(text))
     print(f"wrote {HERE / 'RESULTS.md'}")
-    return 0 if all(x.met not in ("NO",) and not x.met.startswith("not measured") for x in area + drawn + dask) else 1
+    done = area + drawn + dask + bombs
+    return 0 if all(x.met not in ("NO",) and not x.met.startswith("not measured") for x in done) else 1
 
 
 if __name__ == "__main__":

@@ -71,38 +71,61 @@ class Scenario:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Child:
+    """What one child process did: exit code, wall time, its own peak RSS and what it printed."""
+
+    code: int | None  # None when killed at its timeout
+    wall: float
+    peak_mb: float
+    stdout: str
+    stderr: str
+
+
+def spawn(cmd: list[str], timeout: float | None = None, env: dict[str, str] | None = None) -> Child:
+    """Run one child process to its end (or kill it after ``timeout`` seconds) and measure it.
+
+    Its peak is ``os.wait4``'s ``ru_maxrss``, the child's own; a child whose peak cannot be told
+    from this process's high-water mark is an error.
+    """
+    full_env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), **(env or {}))
+    # A child's ru_maxrss is at least this process's high-water mark when it starts (Linux counts
+    # the image it replaces at exec): equal means the child's own peak is hidden under ours.
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=full_env)
+        timer = threading.Timer(timeout, proc.kill) if timeout is not None else None
+        if timer is not None:
+            timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        killed = False
+        if timer is not None:
+            timer.cancel()
+            killed = timer.finished.is_set() and wall >= timeout  # it fired: the child was killed
+        out.seek(0)
+        err.seek(0)
+        child = Child(None if killed else os.waitstatus_to_exitcode(status), timeout if killed else wall,
+                      usage.ru_maxrss / 1024, out.read().decode(), err.read().decode())
+    if not killed and usage.ru_maxrss <= own:
+        raise RuntimeError(f"{' '.join(cmd)}: its peak memory cannot be measured: the benchmark process itself "
+                           f"had peaked at {own / 1024:,.0f} MB when it started it")
+    return child
+
+
 def run_child(cmd: list[str], timeout: float | None = None) -> Run:
     """Run one child process; its wall time, its own peak RSS and its JSON output.
 
     A child still running after ``timeout`` seconds is killed: its wall time is then the timeout,
     its peak the peak it had reached, and it has no output.
     """
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    # A child's ru_maxrss is at least this process's high-water mark when it starts (Linux counts
-    # the image it replaces at exec): equal means the child's own peak is hidden under ours.
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
-        timer = threading.Timer(timeout, proc.kill) if timeout is not None else None
-        if timer is not None:
-            timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        if timer is not None:
-            timer.cancel()
-            if timer.finished.is_set() and wall >= timeout:  # it fired: the child was killed
-                return Run(timeout, usage.ru_maxrss / 1024, None, timed_out=True)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        text, errors = out.read().decode(), err.read().decode()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{errors[-2000:]}")
-    if usage.ru_maxrss <= own:
-        raise RuntimeError(f"{' '.join(cmd)}: its peak memory cannot be measured: the benchmark process itself "
-                           f"had peaked at {own / 1024:,.0f} MB when it started it")
-    return Run(wall, usage.ru_maxrss / 1024, json.loads(text))
+    child = spawn(cmd, timeout)
+    if child.code is None:
+        return Run(child.wall, child.peak_mb, None, timed_out=True)
+    if child.code != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({child.code}):\n{child.stderr[-2000:]}")
+    return Run(child.wall, child.peak_mb, json.loads(child.stdout))
 
 
 def ours_command(path: Path) -> list[str]:
