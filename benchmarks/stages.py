@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/stages.py [--quick] [--repeats N]
 
 Every measurement runs in a fresh interpreter (so imports and caches are as in a real run) and is
-the median of N runs. Stages of our path, timed inside one child: importing ``maps.cli``, loading
+the median of N runs. Stages of our path, timed inside one child: importing ``maps.commands``, loading
 the zones, ``geo.layers.read_layer``, ``geo.coverage.covered_area``, rendering JSON; the rest of
 its wall time is interpreter start-up and exit (it ends with ``os._exit``, as the console script
 ``maps.cli:run`` does, so the heap is not torn down). The read paths are timed each in their own
@@ -41,7 +41,7 @@ def _peak_mb() -> float:
 def child_ours(path: str) -> dict[str, dict[str, float]]:
     t = [time.perf_counter()]
     peak = []
-    import maps.cli  # noqa: F401  (what the command imports before it runs)
+    import maps.commands  # noqa: F401  (what the command imports before it runs; maps.cli is its light shell)
     from geo.coverage import covered_area
     from geo.layers import read_layer
     from geo.zones import zones
@@ -62,7 +62,7 @@ def child_ours(path: str) -> dict[str, dict[str, float]]:
     t.append(time.perf_counter())
     peak.append(_peak_mb())
     assert text
-    names = ["import maps.cli", "zones('districts')", "read_layer", "covered_area", "JSON"]
+    names = ["import maps.commands", "zones('districts')", "read_layer", "covered_area", "JSON"]
     return {"times": {n: b - a for n, a, b in zip(names, t[:-1], t[1:], strict=True)},
             "peaks": dict(zip(names, peak, strict=True))}
 
