@@ -336,7 +336,7 @@ def test_reading_past_the_memory_budget_is_stopped(listener, tmp_path):
     lon, lat = rng.uniform(106.3, 106.5, 300_000), rng.uniform(29.5, 29.7, 300_000)
     big.write_text("lon,lat\n" + "\n".join(f"{x:.6f},{y:.6f}" for x, y in zip(lon, lat, strict=True)) + "\n")
     assert_refused(listener, ["area", big, "-o", tmp_path / "o.json"],
-                   "reading needed more than 1 MB of memory", "CHENGYU_READ_MEMORY_MB",
+                   "reading would need more than 1 MB of memory", "CHENGYU_READ_MEMORY_MB",
                    env={"CHENGYU_READ_MEMORY_RATIO": "0.001", "CHENGYU_READ_MEMORY_MB": "1"})
 
 
