@@ -121,19 +121,38 @@ def dask_lines(quick: bool, repeats: int) -> tuple[list[Line], list[str]]:
         return [Line("dask engine", "–", "–", "–", "equal figures (1e-9)", f"not measured ({problem})")], []
 
 
-def carried_rows(old: str, parts: list[str]) -> tuple[list[str], str]:
-    """The table rows of ``parts`` in an earlier RESULTS.md (marked †), and when that was run."""
+def carried_rows(old: str, parts: list[str]) -> list[str]:
+    """The table rows of ``parts`` in an earlier RESULTS.md, marked † and tagged with the date they
+    were measured (a row carried over twice keeps its first date)."""
     if not parts:
-        return [], ""
+        return []
     match = re.search(r"^Run (.+?) with ", old, flags=re.MULTILINE)
     when = match.group(1) if match else "an earlier date"
+    # rows an older file carried without a date of their own: its one "carried over from" date
+    before = re.search(r"carried over from the run of (.+?)\.$", old, flags=re.MULTILINE)
     prefixes = tuple(p for part in parts for p in ROW_PREFIXES[part])
     rows = []
     for row in old.split("\n## ", 1)[0].splitlines():  # the first table only
         scenario = row[2:].removeprefix("† ") if row.startswith("| ") else ""
-        if scenario.startswith(prefixes):
-            rows.append("| † " + scenario)
-    return rows, when
+        if not scenario.startswith(prefixes):
+            continue
+        cells = scenario.split(" | ")
+        if not re.search(r" \[measured [^]]+\]$", cells[0]):
+            carried_before = row.startswith("| † ") and before is not None
+            cells[0] += f" [measured {before.group(1) if carried_before else when}]"
+        rows.append("| † " + " | ".join(cells))
+    return rows
+
+
+def _carried_section(old: str, title: str) -> list[str]:
+    """The section ``title`` of an earlier RESULTS.md, headed with the date it was measured."""
+    heading = re.search(rf"^## {re.escape(title)}( \(† [^)]+\))?$", old, flags=re.MULTILINE)
+    if heading is None:
+        return []
+    match = re.search(r"^Run (.+?) with ", old, flags=re.MULTILINE)
+    dated = heading.group(0) if heading.group(1) else f"## {title} († {match.group(1) if match else 'earlier'})"
+    body = old[heading.end():].split("\n## ", 1)[0].split(run.NOTES_MARKER, 1)[0].strip("\n")
+    return [dated, "", body, ""]
 
 
 def render(lines: list[Line]) -> list[str]:
@@ -161,7 +180,7 @@ def main() -> int:
     dask, dask_details = dask_lines(args.quick, repeats) if "dask" in parts else ([], [])
     bombs = bombs_bench.bench_lines(repeats, Line) if "bombs" in parts and not args.quick else []
     old = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
-    carried, carried_from = carried_rows(old, [p for p in PARTS if p not in parts])
+    carried = carried_rows(old, [p for p in PARTS if p not in parts])
     lines = render(area + drawn + dask + bombs) + carried
     print("\n" + "\n".join(lines))
     if args.quick:
@@ -178,7 +197,7 @@ def main() -> int:
         "The machine is shared and noisy: read ratios, not single times.",
         "",
         *([f"Only {', '.join(parts)} run this time (`--only`); the rows marked † are carried over from "
-           f"the run of {carried_from}.", ""] if carried else []),
+           "earlier runs, each with the date it was measured.", ""] if carried else []),
         f"Libraries: {run.versions()}.",
         "",
         *lines,
@@ -188,16 +207,9 @@ def main() -> int:
         "`overlay` + `dissolve` for polygons, `sjoin` + `groupby` for points); maps — `benchmarks/"
         "explore_pages.py` (`GeoDataFrame.explore()` of the same units, saved with the same inlined Leaflet).",
         "",
-        "## Covered area, in detail",
-        "",
-        *area_details,
-        "",
     ]
-    if dask_details:
-        text += ["## Dask engine, in detail", "", *dask_details, ""]
-    elif "dask" not in parts and "## Dask engine, in detail" in old:  # carried over with its rows
-        section = old.split("## Dask engine, in detail", 1)[1].split(run.NOTES_MARKER, 1)[0].strip("\n")
-        text += [f"## Dask engine, in detail († {carried_from})", "", section, ""]
+    for title, details in (("Covered area, in detail", area_details), ("Dask engine, in detail", dask_details)):
+        text += [f"## {title}", "", *details, ""] if details else _carried_section(old, title)
     notes = old.split(run.NOTES_MARKER, 1)[1] if run.NOTES_MARKER in old else "\n"
     text += [run.NOTES_MARKER + notes]
     (HERE / "RESULTS.md").write_text("\n".join(text))
