@@ -1011,6 +1011,13 @@ def _from_table(source: str, table: pd.DataFrame, report: ReadReport, first_line
 _COLLECTION_WORD: Final = re.compile(r"(?i)GEOMETRYCOLLECTION")
 
 
+def _refuse_deep(source: str, column: str, deep: np.ndarray, limit: int, where: Callable[[int], str]) -> None:
+    """The one error of both nesting checks, naming the first row of ``deep`` (rows too deep), if any."""
+    if deep.size:
+        raise AtlasError(source, f"column {column!r} has {_n(deep.size, 'geometry', 'geometries')} with more than "
+                         f"{limit} geometry collections inside one another ({where(deep[0])}; {NESTING.says()})")
+
+
 def _check_nesting(source: str, column: str, text: np.ndarray, rows: np.ndarray,
                    where: Callable[[int], str]) -> None:
     """Refuse WKT whose collections nest deeper than :data:`geo.limits.NESTING` (GEOS would crash).
@@ -1019,11 +1026,7 @@ def _check_nesting(source: str, column: str, text: np.ndarray, rows: np.ndarray,
     """
     limit = int(NESTING.value())
     counts = pd.Series(text, dtype=object).str.count(_COLLECTION_WORD).to_numpy()
-    deep = np.flatnonzero(counts > limit)
-    if deep.size:
-        raise AtlasError(source, f"column {column!r} has {_n(deep.size, 'geometry', 'geometries')} with more than "
-                         f"{limit} geometry collections inside one another ({where(rows[deep[0]])}; "
-                         f"{NESTING.says()})")
+    _refuse_deep(source, column, rows[counts > limit], limit, where)
 
 
 # How a GeometryCollection starts in WKB: little-endian ISO (2-D, Z, M, ZM) and EWKB (Z, M, SRID
@@ -1078,11 +1081,7 @@ def _check_wkb_nesting(source: str, column: str, values: pa.Array | pa.ChunkedAr
     for header in _WKB_COLLECTIONS:
         counts += pc.fill_null(pc.count_substring(collections, header), 0).to_numpy(zero_copy_only=False)
     limit = int(NESTING.value())
-    deep = rows[counts > limit]
-    if deep.size:
-        raise AtlasError(source, f"column {column!r} has {_n(deep.size, 'geometry', 'geometries')} with more than "
-                         f"{limit} geometry collections inside one another ({where(first_row + deep[0])}; "
-                         f"{NESTING.says()})")
+    _refuse_deep(source, column, first_row + rows[counts > limit], limit, where)
 
 
 def check_parquet_nesting(source: str, path: Path) -> None:
