@@ -12,6 +12,13 @@ How things are measured
   polygons) ∩ zone, measured in :data:`geo.area.ALBERS_CHINA` (equal-area, so the areas are true
   areas on the GRS80 ellipsoid to better than 0.001% here) against the zones at full resolution;
   ``covered_pct`` is ``covered_km2 / area_km2 * 100`` with the zone's own ``area_km2``.
+  A layer in longitude/latitude whose edges are all 250 m or shorter (service areas, buildings,
+  parcels) is dissolved before it is projected: the union keeps the layer's own vertices and adds
+  those where edges cross, and these move by less than 1.3 mm (the most a 250 m edge straight in
+  longitude/latitude bends in the projection anywhere in China); the long straight edges the
+  dissolve itself makes (tile edges, see below) are cut to 250 m first. Measured against projecting
+  first, on 100,000 overlapping service areas: a zone's covered area changes by less than 1e-8
+  relative. Layers with longer edges are projected first.
 - **Lines**: ``length_km`` is geodesic length on the GRS80 ellipsoid (Karney's algorithm through
   :meth:`pyproj.Geod.inv`, accurate to nanometres per segment) of the lines clipped to each zone in
   longitude/latitude (EPSG:4490, the zones' own CRS). Each line (or piece of line) is densified to
@@ -207,8 +214,18 @@ def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
     if len(polygons):
         threads = resolve_threads(threads)
         with no_cycle_collection():  # millions of new geometries
-            polygons = _valid_polygons(_to_crs(polygons, layer_crs, ALBERS_CHINA, threads), threads)
-            dissolved = _dissolve(polygons, threads)
+            if layer_crs.is_geographic and _longest_edge_m(polygons, threads) <= _SHORT_EDGE_M:
+                # Dissolved where they are, projected after: the union of a dense layer has a
+                # hundredth of its vertices (82,000 of 6.5M on 100,000 service areas), so this
+                # saves the projection's 0.65 s and 300 MB. See "How things are measured".
+                dissolved = _dissolve(_valid_polygons(polygons, threads), threads)
+                # The tiles' long edges are cut to short ones too, so that both sides of an edge
+                # bend alike in the projection (a piece of a polygon may meet a whole tile there).
+                dissolved = shapely.segmentize(dissolved, _SHORT_EDGE_M / _METRES_PER_DEGREE)
+                dissolved = _valid_polygons(_to_crs(dissolved, layer_crs, ALBERS_CHINA, threads), threads)
+            else:
+                polygons = _valid_polygons(_to_crs(polygons, layer_crs, ALBERS_CHINA, threads), threads)
+                dissolved = _dissolve(polygons, threads)
             ticker.tick()
             layer_area_m2 = float(shapely.area(dissolved).sum())
             albers_zones = np.asarray(zone_table.geometry.to_crs(ALBERS_CHINA).array, dtype=object)
@@ -343,6 +360,33 @@ def _to_crs(geoms: np.ndarray, src: CRS, dst: CRS, threads: int = 1) -> np.ndarr
 
     return run_chunked(lambda part: shapely.transform(geoms[part], move), len(geoms), threads,
                        max_chunk=_TRANSFORM_CHUNK)
+
+
+# Polygons whose edges are all at most this long (metres) are dissolved in longitude/latitude.
+_SHORT_EDGE_M = 250.0
+_METRES_PER_DEGREE = 111_320.0
+
+
+def _longest_edge_m(polygons: np.ndarray, threads: int = 1) -> float:
+    """The longest edge of any ring of ``polygons`` (in degrees of longitude/latitude), in metres
+    (a degree of longitude counted as cos(latitude) of one of latitude: within 0.5% of the true length).
+
+    >>> import shapely
+    >>> round(_longest_edge_m(np.array([shapely.box(105, 29, 105.001, 29.002)])))
+    223
+    """
+    def longest(part: slice) -> np.ndarray:
+        geoms = polygons[part]
+        rings = shapely.get_rings(geoms) if shapely.get_num_interior_rings(geoms).any() else geoms
+        xy = shapely.get_coordinates(rings)
+        if len(xy) < 2:
+            return np.zeros(1)
+        step = np.diff(xy, axis=0)
+        step[np.cumsum(shapely.get_num_coordinates(rings))[:-1] - 1] = 0  # from one ring to the next
+        east = step[:, 0] * np.cos(np.radians(xy[:-1, 1]))
+        return np.array([float(np.sqrt(np.max(east * east + step[:, 1] * step[:, 1])))])
+
+    return float(run_chunked(longest, len(polygons), threads).max()) * _METRES_PER_DEGREE
 
 
 def _valid_polygons(polygons: np.ndarray, threads: int = 1) -> np.ndarray:
