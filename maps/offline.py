@@ -45,6 +45,7 @@ __all__ = [
     "DROPPED_ASSETS",
     "Asset",
     "OfflineAssetError",
+    "RawText",
     "register_asset",
     "render_html",
     "write_html",
@@ -208,7 +209,7 @@ def _leaflet_default_icon() -> str:
     return f"<script>L.Icon.Default.imagePath=\"\";L.Icon.Default.mergeOptions({{{options}}});</script>"
 
 
-class _Raw(Element):
+class RawText(Element):
     """An element whose output is fixed text (never parsed as a template)."""
 
     def __init__(self, text: str) -> None:
@@ -343,9 +344,9 @@ def _replace_links(header: Element, *, online: bool) -> None:
         if asset in inlined:
             continue
         inlined.add(asset)
-        out[name] = _Raw(_inline_tag(asset))
+        out[name] = RawText(_inline_tag(asset))
         if asset == LEAFLET_JS:
-            out[f"{name}__default_icon"] = _Raw(_leaflet_default_icon())
+            out[f"{name}__default_icon"] = RawText(_leaflet_default_icon())
     header._children = out
 
 
