@@ -1,8 +1,10 @@
 """Users' own layers on the maps: one toggleable layer each, tooltips from their attributes, and
 the covered-area table (computed by :func:`geo.coverage.covered_area`) in a panel.
 
-Attribute names and values are data: they reach the page only as escaped text inside pre-built
-tooltip HTML, never as GeoJSON keys, template code or markup.
+Every layer, of ten features or a million, is drawn by :class:`maps.packed_layer.PackedLayer` from
+binary geometry on a canvas: no GeoJSON feature and no SVG element per feature. Attribute names
+and values are data: they reach the page only as escaped text inside pre-built tooltip HTML,
+never as keys, template code or markup.
 
 >>> from geo.layers import read_layer
 >>> from maps.render import science_city_map
@@ -16,16 +18,16 @@ from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
-from folium.plugins import MarkerCluster
 
 from geo.coverage import Coverage
 from maps import style
-from maps.safe import PropertyPopup, PropertyTooltip, escape_html, html_table, js_literal, safe_geojson
+from maps.packed_layer import PackedLayer
+from maps.safe import escape_html, html_table, js_literal
 
 # Distinct from the district palettes (ColorBrewer Set1, without its yellow).
 OVERLAY_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf"]
-CLUSTER_ABOVE = 200  # points in one layer before they are clustered
 MAX_FIELDS = 8  # attributes shown in a tooltip when no --fields are given
 KIND_OF = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
            "LinearRing": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}
@@ -56,38 +58,32 @@ def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | N
     """Draw ``gdf`` on ``m`` as one toggleable layer; add ``coverage`` as a panel table.
 
     ``label`` names the column shown as each tooltip's title; ``fields`` the columns listed under it
-    (default: the first eight); a click opens the same table in a popup. Points are clustered when
-    there are more than 200. ``index`` picks the colour, so several layers stay distinct.
+    (default: the first eight); a click opens the same table in a popup. Points too many to draw
+    one by one in view are drawn as cells with their counts. ``index`` picks the colour, so
+    several layers stay distinct. ``gdf`` must be in longitude/latitude (as read_layer gives it).
     """
     shown_fields = _check_columns(gdf, label, fields)
     colour = OVERLAY_COLOURS[index % len(OVERLAY_COLOURS)]
     group = folium.FeatureGroup(name=escape_html(name), show=True)
-    frame = gpd.GeoDataFrame({"tip": _tooltips(gdf, label, shown_fields)}, geometry=gdf.geometry.values,
-                             crs=gdf.crs)
-    kinds = frame.geometry.geom_type.map(KIND_OF)
-    for kind in ("polygon", "line", "point"):
-        part = frame[kinds == kind]
-        if part.empty:
-            continue
-        data = safe_geojson(part, html_fields=["tip"])
-        if kind == "point":
-            layer = folium.GeoJson(data, marker=folium.CircleMarker(radius=5, weight=1, color="#222",
-                                                                    fill_color=colour, fill_opacity=0.85))
-            parent = MarkerCluster(control=False).add_to(group) if len(part) > CLUSTER_ABOVE else group
-        else:
-            layer_style = {"color": colour, "weight": 2.5 if kind == "line" else 1.5,
-                           "fillColor": colour, "fillOpacity": 0.35}
-            layer = folium.GeoJson(data, style_function=lambda _f, s=layer_style: s)
-            parent = group
-        # On a clustered layer these bind to the cluster group, which holds the markers (maps.safe).
-        PropertyTooltip("tip").add_to(layer)
-        PropertyPopup("tip").add_to(layer)  # the same table, to keep open, and on touch screens
-        layer.add_to(parent)
+    tips = _tooltips(gdf, label, shown_fields)
+    geoms = gdf.geometry.to_numpy()
+    kinds = gdf.geometry.geom_type.map(KIND_OF).to_numpy()
+    for kind, layer_style in _STYLES.items():
+        rows = np.flatnonzero(kinds == kind)
+        if rows.size:
+            # The tooltip's table opens as a popup too: to keep open, and on touch screens.
+            PackedLayer(geoms[rows], name=f"{name} ({kind}s)", tips=[tips[i] for i in rows], control=False,
+                        style={**layer_style, "color": colour if kind != "point" else "#222222",
+                               "fillColor": colour}).add_to(group)
     group.add_to(m)
     _layer_control_last(m)
     if coverage is not None:
         _layers_panel(m).sections.append(coverage_html(name, coverage, colour))
     return group
+
+
+_STYLES = {"polygon": {"weight": 1.5, "fillOpacity": 0.35}, "line": {"weight": 2.5},
+           "point": {"radius": 5, "fillOpacity": 0.85}}
 
 
 class LayersPanel(style.HtmlControl):

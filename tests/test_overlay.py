@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
 import re
 
 import folium
@@ -11,7 +14,7 @@ from folium.plugins import MarkerCluster
 from shapely import points
 
 from maps.offline import render_html
-from maps.overlay import CLUSTER_ABOVE, add_layer
+from maps.overlay import add_layer
 from maps.render import science_city_map
 from maps.safe import PropertyPopup, PropertyTooltip, safe_geojson
 
@@ -23,35 +26,42 @@ def _points(n: int) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"name": names}, geometry=points(lon, lat), crs="EPSG:4326")
 
 
+def _tips(page: str) -> list[str]:
+    """The tooltip HTML a packed layer carries (base64 of gzip-compressed JSON)."""
+    (text,) = re.findall(r'<script type="application/octet-stream" id="[a-z_0-9]+_tips">([^<]*)</script>', page)
+    return json.loads(gzip.decompress(base64.b64decode(text)))
+
+
 def _page(n: int) -> str:
     m = science_city_map()
     add_layer(m, _points(n), name="pts", label="name")
     return render_html(m)
 
 
-def test_clustered_points_bind_tooltip_and_popup_on_the_cluster_group():
-    page = _page(CLUSTER_ABOVE + 1)
-    (cluster,) = re.findall(r"var (marker_cluster_\d+) = L\.markerClusterGroup\(", page)
-    (points_layer,) = re.findall(rf"(geo_json_\d+)\.addTo\({cluster}\)", page)
-    # The cluster group is the layer on the map that hears its markers' events; the GeoJson layer
-    # whose markers it took never joins the map, so nothing may be bound to it.
-    assert page.count(f"{cluster}.bindTooltip(function (layer)") == 1
-    assert page.count(f"{cluster}.bindPopup(function (layer)") == 1
-    assert f"{points_layer}.bind" not in page
-    # the values stay escaped as before: HTML-escaped (braces as entities), then \u-escaped in JSON
-    assert "<b>p0" not in page and "{{ 7*7 }}" not in page
-    assert r"\u0026lt;b\u0026gt;p0\u0026lt;/b\u0026gt; \u0026#123;\u0026#123; 7*7 \u0026#125;\u0026#125;" in page
-
-
-def test_unclustered_points_bind_on_their_own_layer():
-    page = _page(CLUSTER_ABOVE)
+def test_a_layer_travels_as_packed_geometry_with_its_tooltips_escaped():
+    page = _page(500)
+    assert page.count("L.chengyuPacked(") == 1
+    assert page.count('type="application/octet-stream"') == 2  # the geometry and the tooltips
     assert "markerClusterGroup" not in page
-    (points_layer,) = re.findall(r"(geo_json_\d+)\.addTo\(feature_group_\d+\)", page)  # the user's layer
-    assert page.count(f"{points_layer}.bindTooltip(") == page.count(f"{points_layer}.bindPopup(") == 1
+    assert "<b>p0" not in page and "7*7" not in page  # the tooltips travel compressed
+    # and hold the values escaped as before: HTML-escaped, braces as entities
+    tips = _tips(page)
+    assert len(tips) == 500
+    assert sum("&lt;b&gt;p0&lt;/b&gt; &#123;&#123; 7*7 &#125;&#125;" in t for t in tips) == 1
+    assert not any("<b>" in t or "{" in t for t in tips)
 
 
-def test_clustered_page_is_the_same_on_every_build():
-    assert _page(CLUSTER_ABOVE + 1) == _page(CLUSTER_ABOVE + 1)
+def test_the_renderer_is_in_the_page_once_for_several_layers():
+    m = science_city_map()
+    add_layer(m, _points(5), name="a", label="name")
+    add_layer(m, _points(7), name="b", label="name", index=1)
+    page = render_html(m)
+    assert page.count("if (L.ChengyuPacked) { return; }") == 1
+    assert page.count('type="application/octet-stream"') == 4
+
+
+def test_a_layer_page_is_the_same_on_every_build():
+    assert _page(300) == _page(300)
 
 
 def test_property_binders_of_a_clustered_geojson_bind_on_the_cluster_group():

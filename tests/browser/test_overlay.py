@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 DATA = Path(__file__).resolve().parents[1] / "data"
 HOSTILE_VALUES = json.loads((DATA / "hostile.geojson").read_text(encoding="utf-8"))["features"]
 DISTRICT_PATHS = 38  # the Science City map's own polygons
+PACKED = "[...Object.values(window)].filter(v => v instanceof L.ChengyuPacked)"  # the users' layers
 
 
 def _build(tmp_path: Path, *args: Any) -> Path:
@@ -26,7 +27,10 @@ def _build(tmp_path: Path, *args: Any) -> Path:
 
 def test_hostile_attributes_render_as_text(load_html: Any, assert_clean: Any, tmp_path: Path) -> None:
     page = load_html(_build(tmp_path, "--layer", DATA / "hostile.geojson", "--label", "<b>name</b>"))
-    assert page.locator("path.leaflet-interactive").count() == DISTRICT_PATHS + len(HOSTILE_VALUES)
+    # the districts are SVG paths; the user's points are drawn on the layer's canvas
+    assert page.locator("path.leaflet-interactive").count() == DISTRICT_PATHS
+    assert page.locator("canvas.chengyu-packed").count() == 1
+    page.evaluate(f"Promise.all({PACKED}.map(l => l.tipsReady)).then(() => null)")
     page.evaluate("void map_1.setView([29.6, 106.335], 13, {animate: false})")  # points ~1 km apart: separate them
     for feature in HOSTILE_VALUES:
         lon, lat = feature["geometry"]["coordinates"]
@@ -51,34 +55,33 @@ def test_hostile_attributes_render_as_text(load_html: Any, assert_clean: Any, tm
     assert_clean()  # no dialog, no page or console error
 
 
-def test_layers_toggle_and_many_points_cluster(load_html: Any, assert_clean: Any, tmp_path: Path) -> None:
+def test_layers_toggle_and_report_what_they_drew(load_html: Any, assert_clean: Any, tmp_path: Path) -> None:
     rng = np.random.default_rng(7)
     lon, lat = rng.uniform(106.25, 106.45, 600), rng.uniform(29.45, 29.75, 600)
     csv = tmp_path / "many.csv"
     points = enumerate(zip(lon, lat, strict=True))
     csv.write_text("lon,lat,n\n" + "".join(f"{x:.6f},{y:.6f},{i}\n" for i, (x, y) in points))
     page = load_html(_build(tmp_path, "--layer", csv, "--layer", DATA / "parks.geojson", "--label", "name"))
-    page.wait_for_selector(".marker-cluster")  # clustered: Leaflet.markercluster inlined, offline
-    assert page.locator(".marker-cluster").count() < 600
-    assert page.evaluate("typeof L.MarkerClusterGroup") == "function"
-    parks = 4
-    page.wait_for_function(f"document.querySelectorAll('path.leaflet-interactive').length >= {DISTRICT_PATHS + parks}")
-    before = page.locator("path.leaflet-interactive").count()
+    page.evaluate(f"Promise.all({PACKED}.map(l => l.tipsReady)).then(() => null)")
+    assert sorted(page.evaluate(f"{PACKED}.map(l => [l.meta.kind, l.count, l.drawn])")) == [
+        ["point", 600, 600], ["polygon", 4, 4]]  # parks.geojson: 4 parks
+    assert page.locator("canvas.chengyu-packed").count() == 2
     page.locator(".leaflet-control-layers").hover()
     box = page.locator(".leaflet-control-layers-overlays label", has_text="parks").locator("input")
     box.uncheck()
-    page.wait_for_function(f"document.querySelectorAll('path.leaflet-interactive').length === {before - parks}")
+    assert page.locator("canvas.chengyu-packed").count() == 1
     box.check()
-    page.wait_for_function(f"document.querySelectorAll('path.leaflet-interactive').length === {before}")
+    assert page.locator("canvas.chengyu-packed").count() == 2
+    assert page.locator("path.leaflet-interactive").count() == DISTRICT_PATHS
     assert_clean()
 
 
 # The point a user looks for, with values that must show as text; it shares its spot with two more,
-# so no zoom separates them and only spiderfying the cluster reaches it.
+# so no zoom separates them: the tooltip and the popup list all three.
 TARGET = {"name": "target <img src=x onerror=alert(1)>", "kind": "{{ 7*7 }} ${x} `t` \"q\" 'a'"}
 
 
-def _clustered_csv(tmp_path: Path, n: int = 300) -> Path:
+def _crowded_csv(tmp_path: Path, n: int = 300) -> tuple[Path, tuple[float, float]]:
     """``n`` seeded points inside Shapingba (lon 106.3–106.5, lat 29.5–29.65), three on one spot."""
     rng = np.random.default_rng(12)
     lon, lat = rng.uniform(106.3, 106.5, n), rng.uniform(29.5, 29.65, n)
@@ -90,49 +93,20 @@ def _clustered_csv(tmp_path: Path, n: int = 300) -> Path:
         rows.writerow([f"{lon[0]:.6f}", f"{lat[0]:.6f}", TARGET["name"], TARGET["kind"]])
         rows.writerows([f"{x:.6f}", f"{y:.6f}", f"point {i}", "ordinary"]
                        for i, (x, y) in enumerate(zip(lon[1:], lat[1:], strict=True), start=1))
-    return path
+    return path, (float(lon[0]), float(lat[0]))
 
 
-_ON_SCREEN = """el => { const r = el.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }"""
-_MARKER_AT = """() => {
-    const p = map_1.latLngToContainerPoint(window.probe.marker.getLatLng());
-    const r = map_1.getContainer().getBoundingClientRect();
-    return [r.left + p.x, r.top + p.y];
-}"""
-
-
-def test_clustered_points_have_tooltips_and_popups(load_html: Any, assert_clean: Any, tmp_path: Path) -> None:
-    page = load_html(_build(tmp_path, "--layer", _clustered_csv(tmp_path), "--label", "name"))
-    page.wait_for_selector(".marker-cluster")
-    # Only public Leaflet and Leaflet.markercluster API: the cluster group is a layer of the map.
-    page.evaluate("""() => {
-        let group = null;
-        map_1.eachLayer(layer => { if (layer instanceof L.MarkerClusterGroup) group = layer; });
-        const marker = group.getLayers().find(m => m.feature.properties.tip.includes("target"));
-        window.probe = {group, marker, settled: 0, spiderfied: false};
-        group.on("animationend spiderfied", () => { window.probe.settled += 1; });
-        group.on("spiderfied", () => { window.probe.spiderfied = true; });
-    }""")
-
-    # A cluster icon: hovering and moving over it shows no tooltip and throws nothing; a click zooms.
-    icon = page.locator(".marker-cluster").first
-    x, y = icon.evaluate(_ON_SCREEN)
-    for dx in (0, 3, -3, 0):
-        page.mouse.move(x + dx, y)
-    page.wait_for_timeout(100)
-    assert page.locator(".leaflet-tooltip").count() == 0
-    zoom = page.evaluate("map_1.getZoom()")
-    page.mouse.click(x, y)
-    page.wait_for_function("window.probe.settled > 0")
-    assert page.evaluate("map_1.getZoom()") > zoom
-    assert page.locator(".leaflet-popup").count() == 0
-    assert page.page_errors == [] and page.console_errors == []
-
-    # Zoom in and spread the target's cluster (it is three points on one spot), then use the mouse.
-    page.evaluate("new Promise(done => window.probe.group.zoomToShowLayer(window.probe.marker, done))")
-    # zoomToShowLayer answers once the cluster has spread ("spiderfied": its legs have stopped moving)
-    assert page.evaluate("map_1.hasLayer(window.probe.marker) && window.probe.spiderfied")
-    x, y = page.evaluate(_MARKER_AT)
+def test_points_on_one_spot_all_show_in_the_tooltip_and_popup(load_html: Any, assert_clean: Any,
+                                                              tmp_path: Path) -> None:
+    path, (lon, lat) = _crowded_csv(tmp_path)
+    page = load_html(_build(tmp_path, "--layer", path, "--label", "name"))
+    page.evaluate(f"Promise.all({PACKED}.map(l => l.tipsReady)).then(() => null)")
+    page.evaluate(f"void map_1.setView([{lat}, {lon}], 15, {{animate: false}})")
+    x, y = page.evaluate("""([lat, lon]) => {
+        const p = map_1.latLngToContainerPoint([lat, lon]);
+        const r = map_1.getContainer().getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y];
+    }""", [lat, lon])
     page.mouse.move(x - 1, y)
     page.mouse.move(x, y)
     tooltip = page.locator(".leaflet-tooltip", has_text="target")
@@ -144,7 +118,7 @@ def test_clustered_points_have_tooltips_and_popups(load_html: Any, assert_clean:
     shown["popup"] = popup.inner_text()
     for where, text in shown.items():
         assert TARGET["name"] in text and TARGET["kind"] in text and "kind" in text, (where, text)
-        assert "49" not in text and "point " not in text, (where, text)
+        assert "point 1" in text and "point 2" in text and "49" not in text, (where, text)
     assert page.locator(".leaflet-tooltip img, .leaflet-popup img, .leaflet-tooltip script, "
                         ".leaflet-popup script").count() == 0
     assert_clean()  # no page error, console error or dialog, during any of it
