@@ -19,6 +19,8 @@ pytestmark = pytest.mark.browser
 FIND = ("(() => { let found = null; map_1.eachLayer(l => { if (l instanceof L.ChengyuPacked) found = l; });"
         " return found; })()")
 
+BOUNDS = "(() => { const b = map_1.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+
 
 def _page(load_html: Any, tmp_path: Path, layer: PackedLayer, centre: tuple[float, float], zoom: int) -> Any:
     m = folium.Map(location=[centre[1], centre[0]], zoom_start=zoom, tiles=None)
@@ -90,10 +92,22 @@ def test_a_million_points_are_drawn_as_cells_whose_counts_add_up_then_one_by_one
     assert cells, "at zoom 8 a million points are drawn as cells"
     in_view = page.evaluate(f"{FIND}.drawn")
     assert sum(c[3] for c in cells) == in_view
-    bounds = page.evaluate("(() => { const b = map_1.getBounds();"
-                           " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()")
+    bounds = page.evaluate(BOUNDS)
     inside = ((xy[:, 0] > bounds[0]) & (xy[:, 0] < bounds[2]) & (xy[:, 1] > bounds[1]) & (xy[:, 1] < bounds[3])).sum()
     assert abs(in_view - inside) <= n * 1e-4  # the same points, but for those on the view's edge
+    # closer in, between 2,000 and 20,000 points in view: each point drawn as a dot
+    def in_view() -> int:
+        b = page.evaluate(BOUNDS)
+        return int(((xy[:, 0] > b[0]) & (xy[:, 0] < b[2]) & (xy[:, 1] > b[1]) & (xy[:, 1] < b[3])).sum())
+
+    for zoom in range(9, 16):
+        page.evaluate(f"void map_1.setView([{towns[0][1]}, {towns[0][0]}], {zoom}, {{animate: false}})")
+        if 2_000 < in_view() <= 20_000:
+            break
+    else:
+        raise AssertionError("no zoom shows between 2,000 and 20,000 points")
+    assert page.evaluate(f"{FIND}.cells") is None
+    assert abs(page.evaluate(f"{FIND}.drawn") - in_view()) <= 20  # but for those on the view's edge
     page.evaluate("void map_1.setView([30.5, 107.5], 15, {animate: false})")
     assert page.evaluate(f"{FIND}.cells") is None
     x, y = _screen(page, 107.5, 30.5)
