@@ -24,7 +24,7 @@ import pandas as pd
 from geo.coverage import Coverage
 from maps import style
 from maps.packed_layer import PackedLayer
-from maps.safe import escape_html, html_table, js_literal
+from maps.safe import escape_column, escape_html, html_tables, js_literal
 
 # Distinct from the district palettes (ColorBrewer Set1, without its yellow).
 OVERLAY_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf"]
@@ -34,13 +34,12 @@ KIND_OF = {"Point": "point", "MultiPoint": "point", "LineString": "line", "Multi
 
 
 def _tooltips(gdf: gpd.GeoDataFrame, label: str | None, fields: Sequence[str]) -> list[str]:
-    title = gdf[label].map(escape_html) if label else None
-    values = gdf[list(fields)]
-    tips = []
-    for i, row in enumerate(values.itertuples(index=False, name=None)):
-        head = f'<div class="chengyu-popup-title">{title.iloc[i]}</div>' if title is not None else ""
-        tips.append(head + (html_table(zip(fields, row, strict=True)) if fields else ""))
-    return tips
+    """Each feature's tooltip: its ``label`` as a title, then a table of its ``fields`` (escaped)."""
+    tables = html_tables([(f, gdf[f]) for f in fields]) if fields else [""] * len(gdf)
+    if not label:
+        return tables
+    titles = '<div class="chengyu-popup-title">' + escape_column(gdf[label]) + "</div>"
+    return (titles + np.array(tables, dtype=object)).tolist()
 
 
 def _check_columns(gdf: gpd.GeoDataFrame, label: str | None, fields: Sequence[str] | None) -> list[str]:

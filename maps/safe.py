@@ -31,10 +31,12 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import folium
+import numpy as np
+import pandas as pd
 from branca.element import MacroElement
 from folium.plugins import MarkerCluster
 from folium.template import Template
@@ -44,8 +46,10 @@ __all__ = [
     "PropertyPopup",
     "PropertyTooltip",
     "TextTooltip",
+    "escape_column",
     "escape_html",
     "html_table",
+    "html_tables",
     "js_literal",
     "safe_geojson",
 ]
@@ -137,6 +141,42 @@ def html_table(rows: Mapping[str, Any] | Iterable[tuple[str, Any]], *,
         for label, value in items
     )
     return f'<table class="{escape_html(css_class)}">{body}</table>'
+
+
+def escape_column(values: Sequence[Any], *, missing: str = "") -> np.ndarray:
+    """:func:`escape_html` of every value, each distinct value escaped once (an object array).
+
+    >>> escape_column(["<b>", None, "<b>", 2.5]).tolist()
+    ['&lt;b&gt;', '', '&lt;b&gt;', '2.5']
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    # by their text: as objects, True and 1 (or 1 and 1.0) would count as one value
+    texts = np.array([str(v) for v in series.to_numpy(dtype=object)], dtype=object)
+    if pd.api.types.is_numeric_dtype(series.dtype):  # digits, signs, ".", "e", "inf", "nan", "True"
+        out = texts
+    else:
+        codes, uniques = pd.factorize(texts)
+        out = np.array([escape_html(u) for u in uniques], dtype=object)[codes] if len(texts) else texts
+    out[series.isna().to_numpy()] = escape_html(missing)
+    return out
+
+
+def html_tables(columns: Iterable[tuple[str, Sequence[Any]]], *, missing: str = "–",
+                css_class: str = "chengyu-detail") -> list[str]:
+    """:func:`html_table` of each row of ``columns`` ((label, values) pairs, values all of one
+    length), vectorised: a million rows in seconds.
+
+    >>> html_tables([("a", [1, None])]) == [html_table([("a", 1)]), html_table([("a", None)])]
+    True
+    """
+    columns = list(columns)
+    lengths = {len(v) for _, v in columns}
+    if len(lengths) > 1:
+        raise ValueError("the columns differ in length")
+    out = np.full(lengths.pop() if lengths else 0, f'<table class="{escape_html(css_class)}">', dtype=object)
+    for label, values in columns:
+        out = out + f"<tr><th>{escape_html(label)}</th><td>" + escape_column(values, missing=missing) + "</td></tr>"
+    return (out + "</table>").tolist()
 
 
 def _escape_value(value: Any) -> Any:

@@ -23,8 +23,10 @@ from maps.safe import (
     PropertyPopup,
     PropertyTooltip,
     TextTooltip,
+    escape_column,
     escape_html,
     html_table,
+    html_tables,
     js_literal,
     safe_geojson,
 )
@@ -277,3 +279,18 @@ def test_property_binder_output() -> None:
     assert 'props["card"]' in page
     assert '"\\u0026lt;none\\u0026gt;"' in page
     assert '{"sticky": true, "direction": "top"}' in page
+
+
+HOSTILE_CELLS = [True, 1, 1.0, 0.1, None, float("nan"), pd.NA, pd.NaT, "<b>x</b>", "{{ 7*7 }}", "`t` ${x}", "1", "",
+                 "\u2028", "é 沙坪坝"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(HOSTILE_CELLS), min_size=0, max_size=40))
+def test_html_tables_are_html_table_row_by_row(cells: list[object]) -> None:
+    # the vectorised tooltips of a big layer say exactly what the per-row ones said (True is not 1)
+    other = list(reversed(cells))
+    want = [html_table([("a <b>", x), ("b", y)]) for x, y in zip(cells, other, strict=True)]
+    assert html_tables([("a <b>", cells), ("b", other)]) == want
+    assert escape_column(pd.Series(cells, dtype=object), missing="?").tolist() == [
+        escape_html(x, missing="?") for x in cells]
