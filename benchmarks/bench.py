@@ -13,10 +13,13 @@ The table goes to stdout and, with the date and the machine, to ``benchmarks/RES
   ``GeoDataFrame.explore()`` of the same units with the same inlined Leaflet;
 - dask engine (``distributed.py``, with the ``[dask]`` extra): beside the in-process engine;
 - bombs (``bombs_bench.py``): files made to explode a reader (zip and KMZ bombs, nesting, folders):
-  exit code, time, and memory against the budget of 20 × the file's size + 500 MB.
+  exit code, time, and memory against the budget of 20 × the file's size + 500 MB;
+- big layers (``biglayers_bench.py``): ``chengyu map --layer`` with 100,000 polygons and 1,000,000
+  points against ``explore()`` of the same layer: build time and memory, page size, time to the
+  layer on screen and zoom/pan steps in headless Chromium.
 
 ``--quick`` runs small sizes with one repeat, as a smoke test, and writes nothing (no bombs).
-``--only area`` (or ``maps``, ``dask``, ``bombs``, comma-separated) runs those parts only; the rows
+``--only area`` (or ``maps``, ``dask``, ``bombs``, ``big``, comma-separated) runs those parts only; the rows
 of the others are carried over from the RESULTS.md being replaced, marked with the date of the run
 that measured them.
 """
@@ -35,6 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import biglayers_bench  # noqa: E402
 import bombs_bench  # noqa: E402
 import maps_bench  # noqa: E402
 import run  # noqa: E402
@@ -42,10 +46,11 @@ import run  # noqa: E402
 SIZES = {"points": (10_000, 100_000, 1_000_000), "polygons": (10_000, 100_000, 1_000_000),
          "dense": (10_000, 100_000, 1_000_000)}
 QUICK_SIZES = {"points": (2_000, 20_000), "polygons": (500, 2_000), "dense": (500, 2_000)}
-PARTS = ("area", "maps", "dask", "bombs")
+PARTS = ("area", "maps", "dask", "bombs", "big")
 # the first words of each part's rows in the table (to carry them over when a part is not run)
 ROW_PREFIXES = {"area": ("covered area", "  peak memory", "  figures disagree", "growth"),
-                "maps": ("map:",), "dask": ("dask",), "bombs": ("bomb:", "  says:")}
+                "maps": ("map:",), "dask": ("dask",), "bombs": ("bomb:", "  says:"),
+                "big": ("big layer:", "  big layer")}
 DRAW_LOADS = 15  # page loads of each map page: cheap, and noisy one by one
 
 
@@ -109,6 +114,14 @@ def maps_lines(repeats: int, loads: int) -> list[Line]:
     return out
 
 
+def big_lines(quick: bool, repeats: int) -> list[Line]:
+    out = []
+    for what, ours, base, target, met in biglayers_bench.rows(biglayers_bench.measure(repeats, quick)):
+        indent = "  " if what.startswith("  ") else ""
+        out.append(Line(f"{indent}big layer: {what.strip()}", ours, base, "–", target, met if not quick else "–"))
+    return out
+
+
 def dask_lines(quick: bool, repeats: int) -> tuple[list[Line], list[str]]:
     if importlib.util.find_spec("dask_geopandas") is None:
         return [Line("dask engine", "–", "–", "–", "needs the [dask] extra", "skipped")], []
@@ -167,7 +180,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=None, help="runs of each side (default 3; 1 with --quick)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", default=",".join(PARTS),
-                        help="the parts to run, comma-separated: area, maps, dask, bombs (default: all); the "
+                        help="the parts to run, comma-separated: area, maps, dask, bombs, big (default: all); the "
                              "others' rows are carried over from the RESULTS.md being replaced")
     args = parser.parse_args()
     repeats = args.repeats or (1 if args.quick else 3)
@@ -179,9 +192,10 @@ def main() -> int:
     drawn = maps_lines(max(repeats, 5), loads=1 if args.quick else DRAW_LOADS) if "maps" in parts else []
     dask, dask_details = dask_lines(args.quick, repeats) if "dask" in parts else ([], [])
     bombs = bombs_bench.bench_lines(repeats, Line) if "bombs" in parts and not args.quick else []
+    big = big_lines(args.quick, repeats) if "big" in parts else []
     old = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
     carried = carried_rows(old, [p for p in PARTS if p not in parts])
-    lines = render(area + drawn + dask + bombs) + carried
+    lines = render(area + drawn + dask + bombs + big) + carried
     print("\n" + "\n".join(lines))
     if args.quick:
         return 0
@@ -214,7 +228,7 @@ def main() -> int:
     text += [run.NOTES_MARKER + notes]
     (HERE / "RESULTS.md").write_text("\n".join(text))
     print(f"wrote {HERE / 'RESULTS.md'}")
-    done = area + drawn + dask + bombs
+    done = area + drawn + dask + bombs + big
     return 0 if all(x.met not in ("NO",) and not x.met.startswith("not measured") for x in done) else 1
 
 
