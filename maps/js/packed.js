@@ -200,7 +200,7 @@
     },
 
     // Points in view beyond maxPoints are drawn as cells of cellPx with their counts: every point
-    // is in exactly one cell, so the cells' counts add up to the layer's.
+    // in view is in exactly one cell, so the cells' counts add up to what is in view.
     _cells: function () {
       var d = this._data, v = this._view, W = this._canvas.width / v.dpr, H = this._canvas.height / v.dpr;
       var c = this.options.cellPx, nx = Math.ceil(W / c), ny = Math.ceil(H / c), inView = 0;
