@@ -7,11 +7,12 @@ defined"), and it names every element ``<kind>_<32 random hex>`` so two saves
 of one map differ.  :func:`render_html` fixes both:
 
 * every ``<script src>``/``<link rel=stylesheet>`` folium emits is looked up in
-  :data:`ASSETS` (CDN URL → file in a pinned PyPI package, inlined; images in
-  CSS become ``data:`` URIs) or :data:`DROPPED_ASSETS` (left out: our maps use
-  Leaflet core only).  Any other URL raises :class:`OfflineAssetError`, so a
-  CDN link is never shipped silently.  ``online=True`` keeps the CDN links but
-  still drops the unused assets.
+  :data:`ASSETS` (CDN URL → a file vendored from a pinned npm version under
+  ``maps/js/vendor/``, see its SOURCES.md, or in a pinned PyPI package;
+  inlined, images in CSS become ``data:`` URIs) or :data:`DROPPED_ASSETS` (left
+  out: our maps use Leaflet core only).  Any other URL raises
+  :class:`OfflineAssetError`, so a CDN link is never shipped silently.
+  ``online=True`` keeps the CDN links but still drops the unused assets.
 * random ids are renumbered by first appearance (``map_1``, ``geo_json_2``…).
 * branca's second Jinja pass over rendered macro output is switched off while
   rendering (see :func:`_single_jinja_pass`), so data can never run as Jinja.
@@ -43,9 +44,12 @@ from maps.pack import pack_html
 __all__ = [
     "ASSETS",
     "DROPPED_ASSETS",
+    "VENDORED_NPM",
+    "AnyAsset",
     "Asset",
     "OfflineAssetError",
     "RawText",
+    "VendoredAsset",
     "register_asset",
     "render_html",
     "write_html",
@@ -60,7 +64,7 @@ class OfflineAssetError(RuntimeError):
 class Asset:
     """One JS or CSS file shipped by a pinned PyPI package (XStatic layout)."""
 
-    package: str  # PyPI distribution, e.g. "XStatic-Leaflet"
+    package: str  # PyPI distribution, e.g. "XStatic-Leaflet-MarkerCluster"
     version: str  # exact distribution version we tested; anything else raises
     module: str  # module whose BASE_DIR holds the files
     path: str  # file relative to BASE_DIR
@@ -91,8 +95,46 @@ class Asset:
         return _inside(self.base_dir(), self.path)
 
 
-LEAFLET_JS = Asset("XStatic-Leaflet", "1.9.3.0", "xstatic.pkg.leaflet", "leaflet.js")
-LEAFLET_CSS = Asset("XStatic-Leaflet", "1.9.3.0", "xstatic.pkg.leaflet", "leaflet.css")
+#: Where the npm files live: ``maps/js/vendor/<package>/`` (shipped in the wheel as package data).
+VENDOR_DIR = Path(__file__).resolve().parent / "js" / "vendor"
+
+#: npm packages vendored under :data:`VENDOR_DIR` (name → exact version).  The one place to bump a
+#: version: ``maps/js/vendor/refresh.py`` fetches what this says, and tests/test_vendor.py checks that
+#: SOURCES.md records the same version and that the CDN URLs in :data:`ASSETS` name it.
+VENDORED_NPM: dict[str, str] = {"leaflet": "1.9.3"}
+
+
+@dataclass(frozen=True)
+class VendoredAsset:
+    """One JS or CSS file vendored from a pinned npm package under ``maps/js/vendor/<package>/``.
+
+    The files never change at run time: their checksums are in ``maps/js/vendor/SOURCES.md``
+    and a test compares them, so nothing needs checking here.
+    """
+
+    package: str  # npm package, a key of VENDORED_NPM
+    path: str  # file relative to maps/js/vendor/<package>/
+
+    @property
+    def version(self) -> str:
+        """The npm version vendored (:data:`VENDORED_NPM`)."""
+        return VENDORED_NPM[self.package]
+
+    @property
+    def kind(self) -> str:
+        """"js" or "css", from the file name."""
+        return "css" if self.path.endswith(".css") else "js"
+
+    def file(self) -> Path:
+        """Absolute path of the asset file."""
+        return _inside(VENDOR_DIR / self.package, self.path)
+
+
+#: Either kind of local file a CDN URL can map to.
+AnyAsset = Asset | VendoredAsset
+
+LEAFLET_JS = VendoredAsset("leaflet", "leaflet.js")
+LEAFLET_CSS = VendoredAsset("leaflet", "leaflet.css")
 _MC = ("XStatic-Leaflet-MarkerCluster", "1.4.1.1", "xstatic.pkg.leaflet_markercluster")
 MARKERCLUSTER_JS = Asset(*_MC, "leaflet.markercluster.js")
 MARKERCLUSTER_CSS = Asset(*_MC, "MarkerCluster.css")
@@ -101,7 +143,7 @@ MARKERCLUSTER_DEFAULT_CSS = Asset(*_MC, "MarkerCluster.Default.css")
 #: CDN URL (exactly as folium or a plugin emits it) → local file to inline.
 #: Exact URLs on purpose: when folium changes a URL, rendering fails loudly
 #: until someone checks the new version and adds it here.
-ASSETS: dict[str, Asset] = {
+ASSETS: dict[str, AnyAsset] = {
     "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": LEAFLET_JS,
     "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": LEAFLET_CSS,
     # folium.plugins.MarkerCluster links 1.1.0; PyPI has 1.4.1 (same
@@ -125,7 +167,7 @@ DROPPED_ASSETS: dict[str, str] = {
 }
 
 
-def register_asset(url: str, asset: Asset) -> None:
+def register_asset(url: str, asset: AnyAsset) -> None:
     """Serve ``url`` (as a folium element emits it) from ``asset`` when offline."""
     if url in DROPPED_ASSETS:
         raise ValueError(f"{url} is in DROPPED_ASSETS; remove it there first")
@@ -178,7 +220,7 @@ def _inline_css_urls(css: str, base: Path, name: str) -> str:
 
 
 @cache
-def _inline_tag(asset: Asset) -> str:
+def _inline_tag(asset: AnyAsset) -> str:
     """``<script>``/``<style>`` element holding the asset's code."""
     path = asset.file()
     code = _SOURCE_MAP.sub("", path.read_text(encoding="utf-8"))
@@ -201,7 +243,7 @@ def _leaflet_default_icon() -> str:
     ``.leaflet-default-icon-path`` and stripping ``marker-icon.png``; with a
     data URI that yields nothing, so set the URLs explicitly.
     """
-    base = LEAFLET_JS.base_dir()
+    base = LEAFLET_JS.file().parent  # leaflet.css's url(images/...) is relative to this folder too
     uris = {key: _data_uri(_inside(base, f"images/{file}")) for key, file in (
         ("iconUrl", "marker-icon.png"), ("iconRetinaUrl", "marker-icon-2x.png"),
         ("shadowUrl", "marker-shadow.png"))}
@@ -324,7 +366,7 @@ def _drop_render_output(part: Element) -> None:
 def _replace_links(header: Element, *, online: bool) -> None:
     """Drop unused asset links; offline, inline the rest or raise."""
     out: OrderedDict[str, Element] = OrderedDict()
-    inlined: set[Asset] = set()
+    inlined: set[AnyAsset] = set()
     for name, child in header._children.items():
         if not isinstance(child, (JavascriptLink, CssLink)):
             out[name] = child
@@ -339,7 +381,7 @@ def _replace_links(header: Element, *, online: bool) -> None:
         if asset is None:
             raise OfflineAssetError(
                 f"no offline copy of {url} (asset {name!r}); map it to a pinned package with "
-                "maps.offline.register_asset(url, Asset(...)), or render with online=True"
+                "maps.offline.register_asset(url, VendoredAsset(...) or Asset(...)), or render with online=True"
             )
         if asset in inlined:
             continue

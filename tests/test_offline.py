@@ -28,6 +28,7 @@ from maps.offline import (
     MARKERCLUSTER_JS,
     Asset,
     OfflineAssetError,
+    VendoredAsset,
     register_asset,
     render_html,
     write_html,
@@ -183,13 +184,23 @@ def test_markercluster_plugin_is_inlined() -> None:
     assert "cloudflare" not in page
 
 
-def test_pinned_versions_are_checked() -> None:
-    with pytest.raises(OfflineAssetError, match="1.9.3.0 is installed but 0.1 is pinned"):
-        Asset("XStatic-Leaflet", "0.1", "xstatic.pkg.leaflet", "leaflet.js").file()
+@pytest.mark.skipif(not HAS_MARKERCLUSTER, reason="XStatic-Leaflet-MarkerCluster not installed")
+def test_pinned_pypi_versions_are_checked() -> None:
+    package, version, module = MARKERCLUSTER_JS.package, MARKERCLUSTER_JS.version, MARKERCLUSTER_JS.module
+    with pytest.raises(OfflineAssetError, match=f"{version} is installed but 0.1 is pinned"):
+        Asset(package, "0.1", module, "leaflet.markercluster.js").file()
     with pytest.raises(OfflineAssetError, match="pip install 'XStatic-Nothing-Here==1.0'"):
         Asset("XStatic-Nothing-Here", "1.0", "xstatic.pkg.nothing", "x.js").file()
     with pytest.raises(OfflineAssetError, match="outside"):
-        Asset("XStatic-Leaflet", "1.9.3.0", "xstatic.pkg.leaflet", "../__init__.py").file()
+        Asset(package, version, module, "../__init__.py").file()
+
+
+def test_vendored_files_stay_inside_their_package_folder() -> None:
+    assert LEAFLET_JS.file() == offline.VENDOR_DIR / "leaflet" / "leaflet.js"
+    with pytest.raises(OfflineAssetError, match="outside"):
+        VendoredAsset("leaflet", "../refresh.py").file()
+    with pytest.raises(OfflineAssetError, match="missing"):
+        VendoredAsset("leaflet", "leaflet-src.js").file()
 
 
 def test_css_remote_references_are_refused(tmp_path: Path) -> None:
