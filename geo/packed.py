@@ -80,11 +80,14 @@ class Packed:
                 "origin": list(self.origin), "bbox": list(self.bbox), "levels": list(_LEVELS[self.kind]),
                 "arrays": arrays}
 
+    def raw(self) -> bytes:
+        """The arrays of :meth:`meta`, encoded, uncompressed."""
+        return b"".join(_planes(_zigzag_deltas(v) if enc == _ENCODINGS[0] else v.astype(np.uint32))
+                        for _, enc, v in self._columns())
+
     def payload(self) -> bytes:
-        """The arrays of :meth:`meta`, encoded and gzip-compressed (the same bytes on every build)."""
-        raw = b"".join(_planes(_zigzag_deltas(v) if enc == _ENCODINGS[0] else v.astype(np.uint32))
-                       for _, enc, v in self._columns())
-        return gzip.compress(raw, compresslevel=6, mtime=0)
+        """:meth:`raw`, gzip-compressed (the same bytes on every build)."""
+        return gzip.compress(self.raw(), compresslevel=6, mtime=0)
 
 
 def pack(geoms: np.ndarray) -> Packed:

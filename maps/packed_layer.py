@@ -1,18 +1,22 @@
-"""A big layer on a folium map, drawn on a canvas from binary geometry (:mod:`geo.packed`).
+"""A layer on a folium map drawn on a canvas from binary geometry (:mod:`geo.packed`).
 
-The page carries the layer as one base64 text of gzip-compressed typed arrays and, beside it, the
-features' pre-escaped tooltip HTML as one gzip-compressed JSON list; ``maps/js/packed.js`` (our own, inlined once
-per page) decodes them with the browser's ``DecompressionStream`` and draws every feature in view
-on one canvas at each move — no GeoJSON object, no SVG element per feature. Hover shows a feature's
-tooltip, a click opens it as a popup; points too many to draw one by one are drawn as cells with
+Districts and users' layers alike: the page carries the geometry as typed arrays and the features'
+pre-escaped tooltip (and popup) HTML as lists; ``maps/js/packed.js`` (our own, inlined once per
+page) draws every feature in view into one canvas the map's packed layers share, at each move —
+no GeoJSON object, no SVG element per feature. Hover shows a feature's tooltip (the topmost layer
+answers), a click opens its popup; points too many to draw one by one are drawn as cells with
 their counts.
+
+A small layer (the districts) is carried in the script itself and drawn in the frame the map is
+made in; a big one as base64 gzip in a ``<script>`` data block of its own, inflated with the
+browser's ``DecompressionStream`` without blocking the page.
 
 >>> import numpy as np, shapely, folium
 >>> m = folium.Map()
 >>> layer = PackedLayer(np.array([shapely.Point(106.5, 29.5)]), name="one point", tips=["<b>A</b>"])
 >>> _ = layer.add_to(m)
->>> layer.count
-1
+>>> layer.count, layer.inline
+(1, True)
 """
 
 from __future__ import annotations
@@ -31,9 +35,13 @@ from folium.template import Template
 
 from geo.packed import pack
 from maps.offline import RawText
-from maps.safe import js_literal
+from maps.safe import escape_html, js_literal
 
-__all__ = ["PackedLayer", "renderer_js"]
+__all__ = ["INLINE_BYTES", "PackedLayer", "renderer_js"]
+
+#: Geometry up to this size (uncompressed) travels inside the script: decoded at once, and packed
+#: pages (maps.pack) compress it with the rest. Bigger layers get a compressed block of their own.
+INLINE_BYTES = 2_000_000
 
 
 @cache
@@ -48,50 +56,75 @@ def _compressed_json(value: Any) -> str:
 
 
 class PackedLayer(folium.map.Layer):
-    """``geoms`` (one kind: points, lines or polygons) as a layer the layer control can toggle.
+    """``geoms`` (one kind: points, lines or polygons) as a layer the layer control can toggle, by
+    its ``name`` (text: escaped here).
 
     ``tips``: one pre-escaped HTML string per geometry (built with :func:`maps.safe.html_table` and
-    :func:`maps.safe.escape_html`: the page inserts it as HTML), shown on hover and, with
-    ``popups``, on click. ``style``: ``color``, ``fillColor``, ``weight``, ``fillOpacity``,
-    ``radius`` (points, px).
+    :func:`maps.safe.escape_html`: the page inserts it as HTML), shown on hover; ``popups``: True
+    to open the tooltip's HTML on click too, a list of other pre-escaped HTML per geometry to open
+    that, False for none. ``fills``: a fill colour per geometry (else ``style``'s ``fillColor``).
+    ``style``: Leaflet's path options ``color``, ``weight``, ``opacity``, ``fill``, ``fillColor``,
+    ``fillOpacity``, ``dashArray``, and ``radius`` (points, px), ``interactive`` (answers the
+    pointer), ``highlight`` (outlines the hovered feature).
     """
 
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-        <script type="application/octet-stream" id="{{ this.get_name() }}_data">{{ this.payload_b64 }}</script>
-        {%- if this.tips_b64 %}
-        <script type="application/octet-stream" id="{{ this.get_name() }}_tips">{{ this.tips_b64 }}</script>
-        {%- endif %}
+        {%- for id, text in this.blocks %}
+        <script type="application/octet-stream" id="{{ id }}">{{ text }}</script>
+        {%- endfor %}
         {% endmacro %}
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.chengyuPacked({{ this.meta_js }}, {{ this.data_id_js }},
-            {{ this.tips_id_js }}, {{ this.options_js }});
+        var {{ this.get_name() }} = L.chengyuPacked({{ this.meta_js }}, {{ this.sources_js }},
+            {{ this.options_js }});
         {% endmacro %}
         """
     )
 
     def __init__(self, geoms: np.ndarray, *, name: str, tips: Sequence[str] | None = None,
-                 popups: bool = True, style: dict[str, Any] | None = None, show: bool = True,
-                 control: bool = True) -> None:
-        super().__init__(name=name, overlay=True, control=control, show=show)
+                 popups: bool | Sequence[str] = True, fills: Sequence[str] | None = None,
+                 style: dict[str, Any] | None = None, show: bool = True, control: bool = True) -> None:
+        # the layer control shows the name as HTML
+        super().__init__(name=escape_html(name), overlay=True, control=control, show=show)
         self._name = "PackedLayer"
         packed = pack(np.asarray(geoms, dtype=object))
-        if tips is not None and len(tips) != packed.count:
-            raise ValueError(f"{len(tips)} tooltips for {packed.count} geometries")
+        for what, values in (("tooltips", tips), ("popups", None if isinstance(popups, bool) else popups),
+                             ("fills", fills)):
+            if values is not None and len(values) != packed.count:
+                raise ValueError(f"{len(values)} {what} for {packed.count} geometries")
         self.count = packed.count
         self.order = packed.order  # the geometries' rows in packed order
         self.kind = packed.kind
         self.bbox = packed.bbox
-        self.payload_b64 = base64.b64encode(packed.payload()).decode("ascii")
+        raw = packed.raw()
+        self.inline = len(raw) <= INLINE_BYTES
         self.meta_js = js_literal(packed.meta())
-        # gzip-compressed JSON too: tooltips repeat their markup, and a million of them is 100 MB
-        # as text, 5 MB compressed
-        self.tips_b64 = _compressed_json([tips[i] for i in packed.order]) if tips is not None else ""
-        self.options_js = js_literal({**(style or {}), "popups": popups})
+        # [(what, value)]: the geometry's bytes as base64 (gzip unless inline); the texts as lists
+        # in packed order (gzip-compressed JSON unless inline: a million tooltips repeat their
+        # markup, 100 MB as text, 5 MB compressed)
+        self._sources: list[tuple[str, Any]] = [
+            ("data", base64.b64encode(raw if self.inline else gzip.compress(raw, 6, mtime=0)).decode("ascii"))]
+        if tips is not None:
+            self._sources.append(("tips", [tips[i] for i in packed.order]))
+        if not isinstance(popups, bool):
+            self._sources.append(("pops", [popups[i] for i in packed.order]))
+        options = {**(style or {}), "name": name, "popups": bool(popups) if isinstance(popups, bool) else True}
+        if fills is not None:
+            options["fills"] = [fills[i] for i in packed.order]
+        self.options_js = js_literal(options)
 
     def render(self, **kwargs: Any) -> None:
-        self.data_id_js = js_literal(self.get_name() + "_data")
-        self.tips_id_js = js_literal(self.get_name() + "_tips") if self.tips_b64 else "null"
+        # ids are given at render time: maps.offline numbers elements in page order
+        self.blocks: list[tuple[str, str]] = []
+        sources: dict[str, dict[str, Any]] = {}
+        for what, value in self._sources:
+            if self.inline:
+                sources[what] = {"inline": value}
+                continue
+            block_id = f"{self.get_name()}_{what}"
+            self.blocks.append((block_id, value if what == "data" else _compressed_json(value)))
+            sources[what] = {"id": block_id}
+        self.sources_js = js_literal(sources)
         self.get_root().header.add_child(RawText(renderer_js()), name="chengyu_packed_js")
         super().render(**kwargs)

@@ -1,11 +1,15 @@
-// Big layers drawn on a canvas from the binary geometry of geo.packed (no per-feature objects).
-// Public Leaflet API only: L.Layer, getPane, getSize, getZoom, getPixelOrigin, project,
-// containerPointToLayerPoint, layerPointToContainerPoint, containerPointToLatLng, getZoomScale,
-// DomUtil.setPosition/setTransform, map events, L.tooltip/L.popup. Web Mercator (EPSG:3857) only.
+// Layers drawn on a canvas from the binary geometry of geo.packed (no per-feature objects).
+// Every packed layer of a map draws, in the order the page made them, into one canvas the map
+// shares between them, redrawn at each move; one tooltip and one pointer handler serve them all
+// (the topmost layer with a feature under the pointer answers), as SVG elements stacked in a
+// pane would. Public Leaflet API only: L.Layer, map.getPanes/createPane, getSize, getZoom,
+// getPixelOrigin, project, containerPointToLayerPoint, layerPointToContainerPoint,
+// containerPointToLatLng, mouseEventToContainerPoint, getZoomScale, DomUtil.setPosition/
+// setTransform, map events, L.tooltip/L.popup. Web Mercator (EPSG:3857) only.
 (function () {
   'use strict';
   if (L.ChengyuPacked) { return; }
-  var D = Math.PI / 180;
+  var D = Math.PI / 180, PAD = 0.1, made = 0, hubs = [];
 
   function bytesOf(text) {
     text = text.replace(/\s+/g, '');
@@ -18,6 +22,18 @@
   function gunzip(bytes) {
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Response(stream).arrayBuffer().then(function (b) { return new Uint8Array(b); });
+  }
+
+  // A source is {inline: value} (read at once: small layers draw in the frame the map is made in)
+  // or {id: element id} of a <script> holding base64 gzip (read asynchronously: big layers).
+  function readSource(source, binary) {
+    if (!source) { return Promise.resolve(null); }
+    if (!source.id) { return Promise.resolve(binary ? bytesOf(source.inline) : source.inline); }
+    var el = document.getElementById(source.id);
+    return gunzip(bytesOf(el.textContent)).then(function (raw) {
+      el.textContent = '';  // the text is no longer needed
+      return binary ? raw : JSON.parse(new TextDecoder().decode(raw));
+    });
   }
 
   // Four byte planes back to uint32 values; with delta, zig-zag differences back to int32 values.
@@ -97,183 +113,386 @@
     return { x0: x0, y0: y0, cell: cell, nx: nx, ny: ny, start: start, items: items, maxHs: maxHs };
   }
 
-  // Even-odd crossings of the horizontal ray from (px, py) with the rings of polygon feature f.
-  function inside(d, f, px, py) {
-    var parts = d.levels.parts, rings = d.levels.rings, verts = d.levels.vertices, within = false;
-    for (var r = rings[parts[f]]; r < rings[parts[f + 1]]; r++) {
-      for (var i = verts[r], j = verts[r + 1] - 1; i < verts[r + 1]; j = i++) {
-        if ((d.wy[i] > py) !== (d.wy[j] > py) &&
-            px < (d.wx[j] - d.wx[i]) * (py - d.wy[i]) / (d.wy[j] - d.wy[i]) + d.wx[i]) { within = !within; }
-      }
-    }
-    return within;
-  }
-
-  function nearLine(d, f, px, py, r) {
-    var parts = d.levels.parts, verts = d.levels.vertices;
-    for (var l = parts[f]; l < parts[f + 1]; l++) {
-      for (var v = verts[l]; v < verts[l + 1] - 1; v++) {
-        var ax = d.wx[v], ay = d.wy[v], bx = d.wx[v + 1] - ax, by = d.wy[v + 1] - ay;
-        var t = Math.max(0, Math.min(1, ((px - ax) * bx + (py - ay) * by) / (bx * bx + by * by || 1)));
-        var ex = ax + t * bx - px, ey = ay + t * by - py;
-        if (ex * ex + ey * ey <= r * r) { return true; }
-      }
+  // The ranges of vertices [v0, v1) of feature f's rings (polygons) or lines, and whether they close.
+  function eachRing(d, f, fn) {
+    var lv = d.levels, polygon = d.kind === 'polygon', a = polygon ? lv.parts[f] : f, b = polygon ? lv.parts[f + 1] : f + 1;
+    var rings = polygon ? lv.rings : lv.parts;
+    for (var r = rings[a]; r < rings[b]; r++) {
+      if (fn(lv.vertices[r], lv.vertices[r + 1], polygon)) { return true; }
     }
     return false;
   }
 
+  // Even-odd crossings of the horizontal ray from (px, py) with the rings of polygon feature f.
+  function inside(d, f, px, py) {
+    var within = false;
+    eachRing(d, f, function (v0, v1) {
+      for (var i = v0, j = v1 - 1; i < v1; j = i++) {
+        if ((d.wy[i] > py) !== (d.wy[j] > py) &&
+            px < (d.wx[j] - d.wx[i]) * (py - d.wy[i]) / (d.wy[j] - d.wy[i]) + d.wx[i]) { within = !within; }
+      }
+    });
+    return within;
+  }
+
+  // Whether (px, py) is within r of feature f's lines or ring edges.
+  function nearEdge(d, f, px, py, r) {
+    return eachRing(d, f, function (v0, v1, closed) {
+      for (var v = v0; v < v1 - (closed ? 0 : 1); v++) {
+        var w = v + 1 < v1 ? v + 1 : v0, ax = d.wx[v], ay = d.wy[v], bx = d.wx[w] - ax, by = d.wy[w] - ay;
+        var t = Math.max(0, Math.min(1, ((px - ax) * bx + (py - ay) * by) / (bx * bx + by * by || 1)));
+        var ex = ax + t * bx - px, ey = ay + t * by - py;
+        if (ex * ex + ey * ey <= r * r) { return true; }
+      }
+      return false;
+    });
+  }
+
+  // "#rrggbb" as one ImageData pixel (RGBA bytes, little-endian) of the given opacity.
+  function pixelOf(hex, opacity) {
+    var m = /^#([0-9a-f]{6})$/i.exec(hex), n = m ? parseInt(m[1], 16) : 0xe41a1c;
+    return ((Math.round(255 * opacity) << 24) | ((n & 0xff) << 16) | (n & 0xff00) | (n >> 16)) >>> 0;
+  }
+
+  // --- the map's side: one canvas, one tooltip, one pointer handler for every packed layer -------
+
+  function Hub(map) {
+    this.map = map; this.layers = []; this.drawn = 0;
+    this.canvas = L.DomUtil.create('canvas', 'leaflet-zoom-animated chengyu-packed');
+    this.canvas.style.pointerEvents = 'none';
+    map.getPanes().overlayPane.appendChild(this.canvas);
+    this.tooltip = L.tooltip({ sticky: true, direction: 'top', offset: [0, -6] });
+    map.on('moveend resize', this.reset, this);
+    map.on('zoomanim', this.animZoom, this);
+    // DOM events of the map's container, not the map's own: Leaflet gives the map a click or a
+    // mouse move only when no layer of its own (an SVG path, a marker) takes it.
+    L.DomEvent.on(map.getContainer(), {
+      mousemove: this.hover, mousedown: this.down, click: this.click, mouseleave: this.unhover,
+    }, this);
+  }
+
+  function hubOf(map) {
+    for (var i = 0; i < hubs.length; i++) { if (hubs[i].map === map) { return hubs[i]; } }
+    hubs.push(new Hub(map));
+    return hubs[hubs.length - 1];
+  }
+
+  Hub.prototype = {
+    add: function (layer) {
+      this.layers.push(layer);
+      this.layers.sort(function (a, b) { return a.made - b.made; });  // the page's order, however toggled
+      this.reset();
+    },
+
+    remove: function (layer) {
+      this.layers = this.layers.filter(function (l) { return l !== layer; });
+      this.unhover();
+      this.reset();
+    },
+
+    animZoom: function (ev) {  // the transform Leaflet's own renderers apply, from public methods
+      var m = this.map, scale = m.getZoomScale(ev.zoom), b = this.bounds;
+      var pos = m.project(m.containerPointToLatLng(b.min), ev.zoom).subtract(m.project(ev.center, ev.zoom))
+        .add(m.getSize().divideBy(2)).subtract(m.layerPointToContainerPoint([0, 0]));
+      L.DomUtil.setTransform(this.canvas, pos, scale);
+      if (this.lit) { L.DomUtil.setTransform(this.lit, pos, scale); }
+    },
+
+    // The canvas covers the map and PAD of its size around it (as Leaflet's renderers do), so a
+    // drag shows drawn features up to its end.
+    reset: function () {
+      var m = this.map, size = m.getSize(), pad = size.multiplyBy(PAD).round();
+      var min = pad.multiplyBy(-1), full = size.add(pad.multiplyBy(2)), dpr = window.devicePixelRatio || 1;
+      this.bounds = { min: min, size: full };
+      var tl = m.containerPointToLayerPoint(min), po = m.getPixelOrigin();
+      this.view = { z: Math.pow(2, m.getZoom()), dpr: dpr, ox: po.x + tl.x, oy: po.y + tl.y, W: full.x, H: full.y };
+      this.size(this.canvas, tl);
+      if (this.lit) { this.size(this.lit, tl); this.lit.getContext('2d').clearRect(0, 0, this.lit.width, this.lit.height); }
+      this.draw();
+    },
+
+    size: function (canvas, tl) {
+      var v = this.view, w = Math.round(v.W * v.dpr), h = Math.round(v.H * v.dpr);
+      L.DomUtil.setPosition(canvas, tl);
+      if (canvas.width !== w || canvas.height !== h) {  // a new size costs a new canvas
+        canvas.width = w; canvas.height = h;
+        canvas.style.width = v.W + 'px'; canvas.style.height = v.H + 'px';
+      }
+    },
+
+    draw: function () {
+      var cv = this.canvas, ctx = cv.getContext('2d'), v = this.view;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, cv.width, cv.height);
+      this.drawn = 0;
+      for (var i = 0; i < this.layers.length; i++) {
+        var layer = this.layers[i];
+        layer.drawn = 0; layer.cells = null;
+        if (!layer.data) { continue; }
+        ctx.setTransform(v.dpr, 0, 0, v.dpr, 0, 0);
+        layer.drawOn(ctx, v, this);
+        this.drawn += layer.drawn;
+      }
+    },
+
+    // An image of the canvas's size for pixels set one by one, composited over what is drawn
+    // (putImageData would replace the layers drawn before).
+    pixels: function () {
+      var cv = this.canvas;
+      if (!this.scratch) { this.scratch = document.createElement('canvas'); }
+      this.scratch.width = cv.width; this.scratch.height = cv.height;
+      var sctx = this.scratch.getContext('2d'), img = sctx.createImageData(cv.width, cv.height);
+      var self = this;
+      return {
+        data: new Uint32Array(img.data.buffer), width: cv.width, height: cv.height,
+        done: function (ctx) {
+          sctx.putImageData(img, 0, 0);
+          ctx.setTransform(1, 0, 0, 1, 0, 0);
+          ctx.drawImage(self.scratch, 0, 0);
+          ctx.setTransform(self.view.dpr, 0, 0, self.view.dpr, 0, 0);
+        },
+      };
+    },
+
+    // The topmost layer with a feature (or cell) under a mouse event, or null.
+    at: function (e) {
+      var t = e.target;
+      if (t && t.closest && t.closest('.leaflet-control, .leaflet-popup, .leaflet-tooltip')) { return null; }
+      var point = this.map.mouseEventToContainerPoint(e);
+      for (var i = this.layers.length - 1; i >= 0; i--) {
+        var layer = this.layers[i];
+        if (!layer.options.interactive) { continue; }
+        var hit = layer.pickAt(point);
+        if (hit) { return { layer: layer, hit: hit, latlng: this.map.containerPointToLatLng(point) }; }
+      }
+      return null;
+    },
+
+    hover: function (e) {
+      var at = this.at(e), html = at && at.layer.htmlOf(at.hit, 3, false);
+      L.DomUtil[at ? 'addClass' : 'removeClass'](this.map.getContainer(), 'chengyu-pointer');
+      if (!html) { this.unhover(); return; }
+      this.tooltip.setLatLng(at.latlng).setContent(html);
+      if (!this.map.hasLayer(this.tooltip)) { this.tooltip.addTo(this.map); }
+      this.highlight(at);
+      at.layer.fire('chengyu:hover', at.hit);
+    },
+
+    unhover: function () {
+      if (this.map.hasLayer(this.tooltip)) { this.map.removeLayer(this.tooltip); }
+      L.DomUtil.removeClass(this.map.getContainer(), 'chengyu-pointer');
+      this.highlight(null);
+    },
+
+    // The hovered feature outlined on a canvas of its own above the others (created at the first
+    // hover): nothing else is redrawn while the pointer moves.
+    highlight: function (at) {
+      var f = at && at.hit.features && at.layer.options.highlight ? at.hit.features[0] : null;
+      var key = f === null ? null : at.layer.made + ':' + f;
+      if (key === this.litKey) { return; }
+      this.litKey = key;
+      if (!this.lit) {
+        if (f === null) { return; }
+        this.lit = L.DomUtil.create('canvas', 'leaflet-zoom-animated chengyu-highlight');
+        this.lit.style.pointerEvents = 'none';
+        this.map.getPanes().overlayPane.appendChild(this.lit);
+        this.size(this.lit, this.map.containerPointToLayerPoint(this.bounds.min));
+      }
+      var ctx = this.lit.getContext('2d'), v = this.view;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, this.lit.width, this.lit.height);
+      if (f === null) { return; }
+      ctx.setTransform(v.dpr, 0, 0, v.dpr, 0, 0);
+      at.layer.outline(ctx, v, f);
+    },
+
+    down: function (e) { this.downAt = [e.clientX, e.clientY]; },
+
+    click: function (e) {
+      var d = this.downAt;
+      // a drag of the map ends in a click too: not ours
+      if (d && Math.abs(d[0] - e.clientX) + Math.abs(d[1] - e.clientY) > 4) { return; }
+      var at = this.at(e);
+      if (!at) { return; }
+      at.layer.fire('chengyu:click', at.hit);
+      var cell = at.hit.cell;
+      if (cell) {
+        this.map.setView(this.map.containerPointToLatLng([cell[0], cell[1]]), this.map.getZoom() + 2);
+        return;
+      }
+      var html = at.layer.options.popups && at.layer.htmlOf(at.hit, 20, true);
+      if (html) { L.popup({ maxWidth: 360 }).setLatLng(at.latlng).setContent(html).openOn(this.map); }
+    },
+  };
+
+  // --- a layer: its geometry, style and texts --------------------------------------------------
+
   L.ChengyuPacked = L.Layer.extend({
     options: {
       pane: 'overlayPane', color: '#e41a1c', fillColor: '#e41a1c', weight: 1.5, fillOpacity: 0.35,
-      radius: 4, cellPx: 48, maxPoints: 20000, maxCircles: 2000, popups: true,
+      opacity: 1, fill: true, dashArray: null, radius: 4, cellPx: 48, maxPoints: 20000, maxCircles: 2000,
+      popups: true, interactive: true, highlight: false, fills: null,
     },
 
-    // meta: geo.packed's Packed.meta(); dataId/tipsId: ids of the <script> elements holding the
-    // base64 payload and the JSON list of pre-escaped tooltip HTML (in packed order).
-    initialize: function (meta, dataId, tipsId, options) {
+    // meta: geo.packed's Packed.meta(); sources: {data, tips, pops}, each a source of readSource
+    // (data: the payload's bytes; tips, pops: lists of pre-escaped HTML in packed order).
+    initialize: function (meta, sources, options) {
       L.setOptions(this, options);
-      this.meta = meta;
-      this.count = meta.count;
-      this._data = null; this._tips = null;
+      this.meta = meta; this.count = meta.count; this.made = made++;
+      this.data = null; this.tips = null; this.pops = null; this.drawn = 0;
       var self = this;
-      this.ready = gunzip(bytesOf(document.getElementById(dataId).textContent)).then(function (raw) {
-        self._data = decode(meta, raw);
-        self._grid = gridOf(self._data);
-        document.getElementById(dataId).textContent = '';  // the text is no longer needed
-        if (self._map) { self._reset(); }
+      // Inline sources resolve in a microtask, before the browser's next frame.
+      this.ready = readSource(sources.data, true).then(function (raw) {
+        self.data = decode(meta, raw);
+        self.grid = gridOf(self.data);
+        if (self.hub) { self.hub.reset(); }
         self.fire('ready');
         return self;
       });
-      // the tooltips (compressed JSON) are read once the layer is drawn, before anyone can point at it
-      this.tipsReady = !tipsId ? Promise.resolve(null) : this.ready.then(function () {
-        var el = document.getElementById(tipsId);
-        return gunzip(bytesOf(el.textContent)).then(function (raw) {
-          self._tips = JSON.parse(new TextDecoder().decode(raw));
-          el.textContent = '';
-          return self._tips;
-        });
+      // the texts are read once the layer is drawn, before anyone can point at it
+      this.tipsReady = this.ready.then(function () {
+        return Promise.all([readSource(sources.tips, false), readSource(sources.pops, false)]);
+      }).then(function (texts) {
+        self.tips = texts[0]; self.pops = texts[1];
+        return self.tips;
       });
     },
 
     onAdd: function (map) {
       if (map.options.crs !== L.CRS.EPSG3857) { throw new Error('packed layers need Web Mercator'); }
-      this._canvas = L.DomUtil.create('canvas', 'leaflet-zoom-animated chengyu-packed');
-      this._canvas.style.pointerEvents = 'none';
-      this.getPane().appendChild(this._canvas);
-      map.on('moveend resize', this._reset, this);
-      map.on('zoomanim', this._animZoom, this);
-      // DOM events of the map's container, not the map's own: Leaflet gives the map a click or a
-      // mouse move only when no layer (a district with its popup) takes it.
-      L.DomEvent.on(map.getContainer(), this._domEvents(), this);
-      this._tooltip = L.tooltip({ sticky: true, direction: 'top', offset: [0, -6] });
-      this._reset();
+      this.hub = hubOf(map);
+      this.hub.add(this);
     },
 
-    onRemove: function (map) {
-      map.off('moveend resize', this._reset, this);
-      map.off('zoomanim', this._animZoom, this);
-      L.DomEvent.off(map.getContainer(), this._domEvents(), this);
-      this._unhover();
-      L.DomUtil.remove(this._canvas);
+    onRemove: function () {
+      this.hub.remove(this);
+      this.hub = null;
     },
 
-    _animZoom: function (ev) {  // the transform Leaflet's own renderers apply, from public methods
-      var m = this._map, scale = m.getZoomScale(ev.zoom), half = m.getSize().divideBy(2);
-      var pos = m.project(m.containerPointToLatLng([0, 0]), ev.zoom).subtract(m.project(ev.center, ev.zoom))
-        .add(half).subtract(m.layerPointToContainerPoint([0, 0]));
-      L.DomUtil.setTransform(this._canvas, pos, scale);
-    },
-
-    _reset: function () {
-      var m = this._map;
-      if (!m) { return; }
-      var size = m.getSize(), dpr = window.devicePixelRatio || 1, tl = m.containerPointToLayerPoint([0, 0]);
-      L.DomUtil.setPosition(this._canvas, tl);
-      var w = Math.round(size.x * dpr), h = Math.round(size.y * dpr);
-      if (this._canvas.width !== w || this._canvas.height !== h) {  // a new size costs a new canvas
-        this._canvas.width = w; this._canvas.height = h;
-        this._canvas.style.width = size.x + 'px'; this._canvas.style.height = size.y + 'px';
-      }
-      var po = m.getPixelOrigin();
-      this._view = { z: Math.pow(2, m.getZoom()), dpr: dpr, ox: po.x + tl.x, oy: po.y + tl.y };
-      this._draw();
+    // [west, south, east, north] of what the layer draws: the map's view and the canvas's margin.
+    extent: function () {
+      var h = this.hub, m = h.map, nw = m.containerPointToLatLng(h.bounds.min);
+      var se = m.containerPointToLatLng(h.bounds.min.add(h.bounds.size));
+      return [nw.lng, se.lat, se.lng, nw.lat];
     },
 
     // Points in view beyond maxPoints are drawn as cells of cellPx with their counts: every point
-    // in view is in exactly one cell, so the cells' counts add up to what is in view.
-    _cells: function () {
-      var d = this._data, v = this._view, W = this._canvas.width / v.dpr, H = this._canvas.height / v.dpr;
-      var c = this.options.cellPx, nx = Math.ceil(W / c), ny = Math.ceil(H / c), inView = 0;
+    // drawn (in the view and its margin, see extent) is in exactly one cell, so the cells' counts
+    // add up to the points drawn.
+    countCells: function (v) {
+      var d = this.data, c = this.options.cellPx, nx = Math.ceil(v.W / c), ny = Math.ceil(v.H / c), inView = 0;
       var counts = new Int32Array(nx * ny), sx = new Float64Array(nx * ny), sy = new Float64Array(nx * ny);
       for (var i = 0; i < d.n; i++) {
         var X = d.cx[i] * v.z - v.ox, Y = d.cy[i] * v.z - v.oy;
-        if (X < 0 || Y < 0 || X >= W || Y >= H) { continue; }
+        if (X < 0 || Y < 0 || X >= v.W || Y >= v.H) { continue; }
         var k = Math.floor(Y / c) * nx + Math.floor(X / c);
         counts[k]++; sx[k] += X; sy[k] += Y; inView++;
       }
       return { nx: nx, counts: counts, sx: sx, sy: sy, inView: inView };
     },
 
-    _draw: function () {
-      var d = this._data, cv = this._canvas, ctx = cv.getContext('2d'), o = this.options, v = this._view;
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, cv.width, cv.height);
-      if (!d) { return; }
-      ctx.setTransform(v.dpr, 0, 0, v.dpr, 0, 0);
-      var W = cv.width / v.dpr, H = cv.height / v.dpr, z = v.z, ox = v.ox, oy = v.oy;
-      this.drawn = 0; this.cells = null;
+    drawOn: function (ctx, v, hub) {
+      var d = this.data, o = this.options;
       if (d.kind === 'point') {
-        var cells = this._cells();
-        if (cells.inView > o.maxPoints) { this._drawCells(ctx, cells); return; }
-        if (cells.inView > o.maxCircles) { this._drawDots(); return; }
-        ctx.beginPath();
-        for (var i = 0; i < d.n; i++) {
-          var X = d.cx[i] * z - ox, Y = d.cy[i] * z - oy;
-          if (X < -o.radius || Y < -o.radius || X > W + o.radius || Y > H + o.radius) { continue; }
-          for (var p = d.first[i]; p < d.first[i + 1]; p++) {
-            var px = d.wx[p] * z - ox, py = d.wy[p] * z - oy;
-            ctx.moveTo(px + o.radius, py); ctx.arc(px, py, o.radius, 0, 2 * Math.PI);
-          }
-          this.drawn++;
-        }
-        this._paint(ctx, true);
+        var cells = this.countCells(v);
+        if (cells.inView > o.maxPoints) { this.drawCells(ctx, cells); } else if (cells.inView > o.maxCircles) {
+          this.drawDots(hub.pixels(), v, ctx);
+        } else { this.drawCircles(ctx, v); }
         return;
       }
-      // Features under a pixel are set as pixels, straight into the canvas's image (a path of
-      // 70,000 specks took Chromium 0.5 s to stroke and 0.13 s to fill in the next frame); the
-      // others are paths in the context itself (no Path2D to collect), filled, then stroked.
-      var lv = d.levels, polygon = d.kind === 'polygon', dpr = v.dpr, big = [];
-      var ringsOf = polygon ? lv.rings : lv.parts, verts = lv.vertices, img = null, pixels = null;
-      var Wd = cv.width, Hd = cv.height, colour = this._pixelColour();
+      // Features under a pixel are set as pixels (a path of 70,000 specks took Chromium 0.5 s to
+      // stroke and 0.13 s to fill in the next frame); the others are paths in the context itself
+      // (no Path2D to collect), one per fill colour, filled, then stroked once.
+      var groups = {}, keys = [], specks = null, fills = o.fills, polygon = d.kind === 'polygon';
       for (var f = 0; f < d.n; f++) {
-        var r = d.hs[f] * z, cx = d.cx[f] * z - ox, cy = d.cy[f] * z - oy;
-        if (cx + r < 0 || cy + r < 0 || cx - r > W || cy - r > H) { continue; }
+        var r = d.hs[f] * v.z, cx = d.cx[f] * v.z - v.ox, cy = d.cy[f] * v.z - v.oy;
+        if (cx + r < 0 || cy + r < 0 || cx - r > v.W || cy - r > v.H) { continue; }
         this.drawn++;
-        if (r >= 0.75) { big.push(f); continue; }
-        if (!img) { img = ctx.createImageData(Wd, Hd); pixels = new Uint32Array(img.data.buffer); }
-        var X = Math.floor(cx * dpr), Y = Math.floor(cy * dpr);
-        if (X >= 0 && Y >= 0 && X < Wd && Y < Hd) { pixels[Y * Wd + X] = colour; }
+        var fill = fills ? fills[f] : o.fillColor;
+        if (r < 0.75) {
+          specks = specks || hub.pixels();
+          var X = Math.floor(cx * v.dpr), Y = Math.floor(cy * v.dpr);
+          if (X >= 0 && Y >= 0 && X < specks.width && Y < specks.height) {
+            specks.data[Y * specks.width + X] = pixelOf(o.fill ? fill : o.color, Math.max(o.fillOpacity, 0.6));
+          }
+          continue;
+        }
+        if (!groups[fill]) { groups[fill] = []; keys.push(fill); }
+        groups[fill].push(f);
       }
-      if (img) { ctx.putImageData(img, 0, 0); }
-      ctx.beginPath();
-      for (var k = 0; k < big.length; k++) {
-        var g = big[k], a = polygon ? lv.parts[g] : g, b = polygon ? lv.parts[g + 1] : g + 1;
-        for (var ring = ringsOf[a]; ring < ringsOf[b]; ring++) {
-          var v0 = verts[ring], v1 = verts[ring + 1];
-          ctx.moveTo(d.wx[v0] * z - ox, d.wy[v0] * z - oy);
-          for (var w = v0 + 1; w < v1; w++) { ctx.lineTo(d.wx[w] * z - ox, d.wy[w] * z - oy); }
-          if (polygon) { ctx.closePath(); }
+      if (specks) { specks.done(ctx); }
+      if (!keys.length) { return; }
+      if (polygon && o.fill) {
+        ctx.globalAlpha = o.fillOpacity;
+        for (var k = 0; k < keys.length; k++) {
+          ctx.beginPath(); this.trace(ctx, v, groups[keys[k]]);
+          ctx.fillStyle = keys[k]; ctx.fill('evenodd');
         }
       }
-      if (big.length) { this._paint(ctx, polygon); }
+      if (!o.weight) { return; }
+      ctx.beginPath();
+      for (var s = 0; s < keys.length; s++) { this.trace(ctx, v, groups[keys[s]]); }
+      this.stroke(ctx, o.color, o.weight);
     },
 
-    // Many points: a square of 3 device pixels each, set straight into the canvas's image
-    // (thousands of stroked circles cost Chromium ~0.1 s to raster in the next frame).
-    _drawDots: function () {
-      var d = this._data, v = this._view, cv = this._canvas, ctx = cv.getContext('2d');
-      var Wd = cv.width, Hd = cv.height, img = ctx.createImageData(Wd, Hd), pixels = new Uint32Array(img.data.buffer);
-      var colour = this._pixelColour(), edge = 0xff222222;
+    // The rings or lines of the features as subpaths of ctx's current path, leaving out a vertex
+    // within half a pixel of the last one kept (Leaflet's renderers simplify likewise).
+    trace: function (ctx, v, features) {
+      var d = this.data, wx = d.wx, wy = d.wy, z = v.z, ox = v.ox, oy = v.oy;
+      for (var i = 0; i < features.length; i++) {
+        eachRing(d, features[i], function (v0, v1, closed) {
+          var lx = wx[v0] * z - ox, ly = wy[v0] * z - oy;
+          ctx.moveTo(lx, ly);
+          for (var w = v0 + 1; w < v1; w++) {
+            var X = wx[w] * z - ox, Y = wy[w] * z - oy;
+            if (w < v1 - 1 && Math.abs(X - lx) < 0.5 && Math.abs(Y - ly) < 0.5) { continue; }
+            ctx.lineTo(X, Y); lx = X; ly = Y;
+          }
+          if (closed) { ctx.closePath(); }
+        });
+      }
+    },
+
+    stroke: function (ctx, colour, weight) {
+      var dash = this.options.dashArray;
+      ctx.setLineDash(dash ? String(dash).split(/[\s,]+/).map(Number) : []);
+      ctx.lineJoin = 'round'; ctx.lineCap = 'round';
+      ctx.globalAlpha = this.options.opacity; ctx.strokeStyle = colour; ctx.lineWidth = weight;
+      ctx.stroke();
+      ctx.globalAlpha = 1; ctx.setLineDash([]);
+    },
+
+    // Feature f drawn over the layer as hovered: its fill once more and a wider outline.
+    outline: function (ctx, v, f) {
+      var o = this.options;
+      ctx.beginPath(); this.trace(ctx, v, [f]);
+      if (this.data.kind === 'polygon' && o.fill) {
+        ctx.globalAlpha = 0.2; ctx.fillStyle = o.fills ? o.fills[f] : o.fillColor; ctx.fill('evenodd');
+      }
+      this.stroke(ctx, o.color, Math.max(3, o.weight + 1.5));
+    },
+
+    drawCircles: function (ctx, v) {
+      var d = this.data, o = this.options, R = o.radius;
+      ctx.beginPath();
+      for (var i = 0; i < d.n; i++) {
+        var X = d.cx[i] * v.z - v.ox, Y = d.cy[i] * v.z - v.oy;
+        if (X < -R || Y < -R || X > v.W + R || Y > v.H + R) { continue; }
+        for (var p = d.first[i]; p < d.first[i + 1]; p++) {
+          var px = d.wx[p] * v.z - v.ox, py = d.wy[p] * v.z - v.oy;
+          ctx.moveTo(px + R, py); ctx.arc(px, py, R, 0, 2 * Math.PI);
+        }
+        this.drawn++;
+      }
+      ctx.globalAlpha = o.fillOpacity; ctx.fillStyle = o.fillColor; ctx.fill();
+      ctx.globalAlpha = 1; ctx.strokeStyle = '#222'; ctx.lineWidth = 1; ctx.stroke();
+    },
+
+    // Many points: a square of 3 device pixels each, set as pixels (thousands of stroked circles
+    // cost Chromium ~0.1 s to raster in the next frame).
+    drawDots: function (px, v, ctx) {
+      var d = this.data, Wd = px.width, Hd = px.height, pixels = px.data;
+      var colour = pixelOf(this.options.fillColor, Math.max(this.options.fillOpacity, 0.6)), edge = 0xff222222;
       for (var i = 0; i < d.n; i++) {
         var shown = false;
         for (var p = d.first[i]; p < d.first[i + 1]; p++) {
@@ -288,27 +507,10 @@
         }
         if (shown) { this.drawn++; }
       }
-      ctx.putImageData(img, 0, 0);
+      px.done(ctx);
     },
 
-    // The fill colour as one pixel of an ImageData (RGBA bytes, little-endian), a little more
-    // opaque than the fill so that a speck still shows.
-    _pixelColour: function () {
-      var hex = /^#([0-9a-f]{6})$/i.exec(this.options.fillColor), n = hex ? parseInt(hex[1], 16) : 0xe41a1c;
-      var alpha = Math.round(255 * Math.max(this.options.fillOpacity, 0.6));
-      return ((alpha << 24) | ((n & 0xff) << 16) | (n & 0xff00) | (n >> 16)) >>> 0;
-    },
-
-    // Fill (holes by the even-odd rule) and stroke the context's current path.
-    _paint: function (ctx, fill) {
-      var o = this.options;
-      if (fill) { ctx.globalAlpha = o.fillOpacity; ctx.fillStyle = o.fillColor; ctx.fill('evenodd'); }
-      ctx.globalAlpha = 1; ctx.strokeStyle = this.meta.kind === 'point' ? '#222' : o.color;
-      ctx.lineWidth = this.meta.kind === 'point' ? 1 : o.weight;
-      ctx.stroke();
-    },
-
-    _drawCells: function (ctx, cells) {
+    drawCells: function (ctx, cells) {
       var o = this.options, max = 1;
       for (var k = 0; k < cells.counts.length; k++) { if (cells.counts[k] > max) { max = cells.counts[k]; } }
       ctx.font = '11px sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
@@ -329,19 +531,21 @@
 
     // What is under a container point: {cell: [x, y, r, count]} where points are drawn as cells,
     // else {features: [indices in packed order, nearest first]} (several points can share a spot),
-    // or null.
+    // or null. A polygon layer without fill answers near its outline only, as an SVG path would.
     pickAt: function (point) {
-      var d = this._data, v = this._view;
+      var d = this.data, v = this.hub && this.hub.view;
       if (!d || !v) { return null; }
+      var px = point.x - this.hub.bounds.min.x, py = point.y - this.hub.bounds.min.y;  // canvas pixels
       if (this.cells) {
         for (var c = 0; c < this.cells.length; c++) {
-          var e = this.cells[c], dx = e[0] - point.x, dy = e[1] - point.y;
+          var e = this.cells[c], dx = e[0] - px, dy = e[1] - py;
           if (dx * dx + dy * dy <= e[2] * e[2]) { return { cell: e }; }
         }
         return null;
       }
-      var g = this._grid, wx = (point.x + v.ox) / v.z, wy = (point.y + v.oy) / v.z;
-      var reach = (this.options.radius + 2) / v.z, r = g.maxHs + reach;
+      var g = this.grid, o = this.options, wx = (px + v.ox) / v.z, wy = (py + v.oy) / v.z;
+      var reach = ((d.kind === 'point' ? o.radius : o.weight / 2) + 2) / v.z, r = g.maxHs + reach;
+      var area = d.kind === 'polygon' && o.fill;
       var i0 = Math.max(0, Math.floor((wx - r - g.x0) / g.cell)), i1 = Math.min(g.nx - 1, Math.floor((wx + r - g.x0) / g.cell));
       var j0 = Math.max(0, Math.floor((wy - r - g.y0) / g.cell)), j1 = Math.min(g.ny - 1, Math.floor((wy + r - g.y0) / g.cell));
       var hits = [];
@@ -351,8 +555,8 @@
           for (var t = g.start[cell]; t < g.start[cell + 1]; t++) {
             var f = g.items[t], ddx = d.cx[f] - wx, ddy = d.cy[f] - wy, dd = ddx * ddx + ddy * ddy;
             if (Math.abs(ddx) > d.hs[f] + reach || Math.abs(ddy) > d.hs[f] + reach) { continue; }
-            if (d.kind === 'polygon' ? inside(d, f, wx, wy) :
-              d.kind === 'line' ? nearLine(d, f, wx, wy, reach) : dd <= (d.hs[f] + reach) * (d.hs[f] + reach)) {
+            if (area ? inside(d, f, wx, wy) : d.kind === 'point' ? dd <= (d.hs[f] + reach) * (d.hs[f] + reach)
+              : nearEdge(d, f, wx, wy, reach)) {
               hits.push([dd, f]);
             }
           }
@@ -363,58 +567,25 @@
       return { features: hits.map(function (h) { return h[1]; }) };
     },
 
-    // The HTML for a hit: the features' own (pre-escaped) tooltips, at most `most` of them.
-    htmlOf: function (hit, most) {
+    // The HTML for a hit: the features' own (pre-escaped) tooltips, or popups, at most `most` of them.
+    htmlOf: function (hit, most, popup) {
       if (hit.cell) { return '<b>' + hit.cell[3].toLocaleString('en') + '</b> points here; zoom in to see them'; }
-      if (!this._tips) { return null; }
-      var tips = this._tips, shown = hit.features.slice(0, most), more = hit.features.length - shown.length;
-      return shown.map(function (f) { return tips[f]; }).join('<hr class="chengyu-between">') +
+      var texts = popup && this.pops ? this.pops : this.tips;
+      if (!texts) { return null; }
+      var shown = hit.features.slice(0, most), more = hit.features.length - shown.length;
+      return shown.map(function (f) { return texts[f]; }).join('<hr class="chengyu-between">') +
         (more > 0 ? '<div class="chengyu-more">and ' + more.toLocaleString('en') + ' more here</div>' : '');
-    },
-
-    _domEvents: function () {
-      return { mousemove: this._hover, mousedown: this._down, click: this._click, mouseleave: this._unhover };
-    },
-
-    // Where a mouse event is on the map, or null when it is over a control, a popup or a tooltip.
-    _where: function (e) {
-      var t = e.target;
-      if (t && t.closest && t.closest('.leaflet-control, .leaflet-popup, .leaflet-tooltip')) { return null; }
-      var point = this._map.mouseEventToContainerPoint(e);
-      return { point: point, latlng: this._map.containerPointToLatLng(point) };
-    },
-
-    _hover: function (e) {
-      var at = this._where(e), hit = at && this.pickAt(at.point), html = hit && this.htmlOf(hit, 3);
-      if (!html) { this._unhover(); return; }
-      this._tooltip.setLatLng(at.latlng).setContent(html);
-      if (!this._map.hasLayer(this._tooltip)) { this._tooltip.addTo(this._map); }
-      this.fire('chengyu:hover', hit);
-    },
-
-    _unhover: function () {
-      if (this._map && this._map.hasLayer(this._tooltip)) { this._map.removeLayer(this._tooltip); }
-    },
-
-    _down: function (e) { this._downAt = [e.clientX, e.clientY]; },
-
-    _click: function (e) {
-      var d = this._downAt, at = this._where(e);
-      // a drag of the map ends in a click too: not ours
-      if (!at || (d && Math.abs(d[0] - e.clientX) + Math.abs(d[1] - e.clientY) > 4)) { return; }
-      var hit = this.pickAt(at.point), ev = { latlng: at.latlng };
-      if (!hit) { return; }
-      this.fire('chengyu:click', hit);
-      if (hit.cell) {
-        this._map.setView(this._map.containerPointToLatLng([hit.cell[0], hit.cell[1]]), this._map.getZoom() + 2);
-        return;
-      }
-      var html = this.options.popups && this.htmlOf(hit, 20);
-      if (html) { L.popup({ maxWidth: 360 }).setLatLng(ev.latlng).setContent(html).openOn(this._map); }
     },
   });
 
-  L.chengyuPacked = function (meta, dataId, tipsId, options) {
-    return new L.ChengyuPacked(meta, dataId, tipsId, options);
+  L.chengyuPacked = function (meta, sources, options) { return new L.ChengyuPacked(meta, sources, options); };
+
+  // For pages and tests: the packed layers on a map, and how many features all maps' layers drew.
+  L.ChengyuPacked.layersOf = function (map) {
+    for (var i = 0; i < hubs.length; i++) { if (hubs[i].map === map) { return hubs[i].layers.slice(); } }
+    return [];
+  };
+  L.ChengyuPacked.drawnFeatures = function () {
+    return hubs.reduce(function (sum, h) { return sum + h.drawn; }, 0);
   };
 })();

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 FIND = ("(() => { let found = null; map_1.eachLayer(l => { if (l instanceof L.ChengyuPacked) found = l; });"
         " return found; })()")
 
-BOUNDS = "(() => { const b = map_1.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+BOUNDS = f"{FIND}.extent()"  # what the layer draws: the view and a margin around it
 
 
 def _page(load_html: Any, tmp_path: Path, layer: PackedLayer, centre: tuple[float, float], zoom: int) -> Any:
@@ -72,9 +72,11 @@ def test_a_hundred_thousand_polygons_draw_and_answer_hover_and_click(load_html: 
     assert "id7" in popup.inner_text().replace("\n", "").replace("\t", "").replace(" ", "")
     # the layer control hides and shows it
     page.locator(".leaflet-control-layers-overlays input").uncheck()
-    assert page.locator("canvas.chengyu-packed").count() == 0
+    assert page.evaluate("L.ChengyuPacked.layersOf(map_1).length") == 0
+    assert page.evaluate("L.ChengyuPacked.drawnFeatures()") == 0
     page.locator(".leaflet-control-layers-overlays input").check()
-    assert page.locator("canvas.chengyu-packed").count() == 1
+    assert page.evaluate("L.ChengyuPacked.layersOf(map_1).length") == 1
+    assert page.evaluate("L.ChengyuPacked.drawnFeatures()") > 0
     assert_clean()
 
 
