@@ -21,7 +21,6 @@ import base64
 import gzip
 import json
 import re
-from typing import Any
 
 PACK_ID = "chengyu-pack"
 # Inline scripts and stylesheets (an external <script src> never reaches here: offline pages have none).
@@ -67,14 +66,10 @@ setTimeout(function () {
   }
   read().then(function (text) {
     // First line: [[kind, length], ...]; then the parts back to back (lengths in UTF-16 units).
-    var start = text.indexOf("\\n") + 1, data = window.chengyuData = [];
+    var start = text.indexOf("\\n") + 1;
     JSON.parse(text.slice(0, start)).forEach(function (part) {
       var body = text.slice(start, start += part[1]);
-      if (part[0] === "data") {
-        data.push(JSON.parse(body));
-      } else if (part[0] === "text") {
-        data.push(body);
-      } else if (part[0] === "style") {
+      if (part[0] === "style") {
         var style = document.createElement("style");
         style.textContent = body;
         document.head.appendChild(style);
@@ -119,75 +114,6 @@ def decode_parts(text: str) -> list[list[str]]:
     return parts
 
 
-# A folium layer handed its data as a JavaScript literal, one line: ``geo_json_5_add({...});``
-_DATA_CALL = re.compile(r"^([ \t]*)([A-Za-z_$][\w$]*_add)\((\{.*\})\);[ \t]*$", re.M)
-# A string kept for later, one line: ``var overview_detail_6 = "...";`` (maps.detail)
-_TEXT_VAR = re.compile(r'^([ \t]*)var ([A-Za-z_$][\w$]*) = ("[^"\\\n]*(?:\\.[^"\\\n]*)*");[ \t]*$', re.M)
-_DATA_MIN_CHARS = 10_000  # smaller literals cost nothing to parse
-
-
-def _not_json(name: str) -> Any:
-    # Python's json reads NaN and Infinity; JSON.parse does not (a JavaScript literal does).
-    raise ValueError(f"{name} is not JSON")
-
-
-def _data_apart(parts: list[list[str]]) -> list[list[str]]:
-    """Large literals leave the scripts: ``data`` parts read with ``JSON.parse``, ``text`` parts as they are.
-
-    V8 parses a megabyte of object literal as program text (18 ms for the Circle map, and the
-    garbage that makes) where ``JSON.parse`` takes a fraction of that. The call then reads
-    ``chengyuData[i]``, which the loader fills before running the script. Only literals that are
-    strict JSON (no ``NaN``/``Infinity``, which ``JSON.parse`` refuses) are moved, so the value is
-    the same; a ``__proto__`` key becomes an own property instead of setting a prototype, as it
-    should for data.
-
-    A large string assigned to a variable (the full coordinates :mod:`maps.detail` keeps for
-    zooming in, 700 KB in the Circle map) travels as its value, which the loader hands over
-    untouched: the script no longer carries it for V8 to scan while the page opens.
-    """
-    out: list[list[str]] = []
-    taken = 0  # parts moved so far: the next one is chengyuData[taken]
-    for kind, body in parts:
-        if kind == "script":
-            found: list[tuple[int, int, str, str, str, str]] = []  # start, end, kind, value, code around the index
-            for match in _DATA_CALL.finditer(body):
-                indent, call, literal = match.groups()
-                if len(literal) >= _DATA_MIN_CHARS and _is_strict_json(literal):
-                    found.append((match.start(), match.end(), "data", literal, f"{indent}{call}(chengyuData[", "]);"))
-            for match in _TEXT_VAR.finditer(body):
-                indent, name, literal = match.groups()
-                value = _json_string(literal) if len(literal) >= _DATA_MIN_CHARS else None
-                if value is not None:
-                    found.append((match.start(), match.end(), "text", value,
-                                  f"{indent}var {name} = chengyuData[", "];"))
-            pieces, last = [], 0
-            for start, end, moved_kind, value, head, tail in sorted(found):
-                out.append([moved_kind, value])
-                pieces += [body[last:start], f"{head}{taken}{tail}"]
-                taken += 1
-                last = end
-            body = "".join(pieces) + body[last:]
-        out.append([kind, body])
-    return out
-
-
-def _json_string(literal: str) -> str | None:
-    """The value of a JavaScript string literal that is also a JSON string; None for any other."""
-    try:
-        value = json.loads(literal)
-    except ValueError:  # a JavaScript-only escape such as \x41 or \'
-        return None
-    return value if isinstance(value, str) else None
-
-
-def _is_strict_json(text: str) -> bool:
-    try:
-        json.loads(text, parse_constant=_not_json)
-    except ValueError:
-        return False
-    return True
-
-
 def pack_html(html: str) -> str:
     """Return ``html`` with its inline scripts and styles packed behind a loader (deterministic).
 
@@ -206,7 +132,7 @@ def pack_html(html: str) -> str:
         return ""
 
     stripped = _BLOCK.sub(take, html)
-    payload = encode_parts(_data_apart(parts)).encode("utf-8")
+    payload = encode_parts(parts).encode("utf-8")
     # mtime=0 keeps the bytes identical from build to build
     blob = base64.b64encode(gzip.compress(payload, compresslevel=9, mtime=0)).decode("ascii")
     loader = _LOADER % {"id": PACK_ID, "old": json.dumps(_OLD_BROWSER)}

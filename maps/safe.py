@@ -17,16 +17,15 @@ folium 0.20 has two holes that matter once map content comes from data files:
 
 This module gives the data-side defences: escape every shown value
 (:func:`escape_html`, which also turns braces into entities so Jinja sees no
-delimiters), prepare GeoJSON whose strings are already escaped
-(:func:`safe_geojson`), serialise values for scripts (:func:`js_literal`) and
-bind pre-escaped HTML kept in a feature property (:class:`PropertyTooltip`,
-:class:`PropertyPopup`).  :func:`maps.offline.render_html` additionally turns
-the second Jinja pass off, so both layers must fail before data becomes code.
+delimiters; :func:`html_table` and :func:`html_tables` for tooltips and popups)
+and serialise values for scripts (:func:`js_literal`): the maps carry their
+tooltips as pre-escaped HTML in JS literals (:mod:`maps.packed_layer`), never
+through folium's tooltip classes.  :func:`maps.offline.render_html` additionally
+turns the second Jinja pass off, so both layers must fail before data becomes code.
 """
 
 from __future__ import annotations
 
-import copy
 import html
 import json
 import math
@@ -34,29 +33,16 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import folium
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
-from folium.plugins import MarkerCluster
-from folium.template import Template
 
 __all__ = [
-    "UNSAFE_KEY_CHARS",
-    "PropertyPopup",
-    "PropertyTooltip",
-    "TextTooltip",
     "escape_column",
     "escape_html",
     "html_table",
     "html_tables",
     "js_literal",
-    "safe_geojson",
 ]
-
-# Characters refused in property *names*: names are schema, used as lookup
-# keys in JS and shown as table headers, so renaming beats escaping them.
-UNSAFE_KEY_CHARS = frozenset('{}<>&"\'`')
 
 # Escapes applied inside JSON string tokens.  `<>&` stop `</script>` and HTML
 # parsing surprises, `'` keeps the literal usable inside single-quoted
@@ -177,159 +163,3 @@ def html_tables(columns: Iterable[tuple[str, Sequence[Any]]], *, missing: str = 
     for label, values in columns:
         out = out + f"<tr><th>{escape_html(label)}</th><td>" + escape_column(values, missing=missing) + "</td></tr>"
     return (out + "</table>").tolist()
-
-
-def _escape_value(value: Any) -> Any:
-    """Escape strings (recursively in lists/dicts); keep numbers and bools."""
-    if isinstance(value, str):
-        return escape_html(value)
-    if isinstance(value, Mapping):
-        return {k: _escape_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_escape_value(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None  # NaN/inf are not JSON; show as missing
-    return value
-
-
-def _as_feature_collection(data: Any) -> dict[str, Any]:
-    """GeoDataFrame/GeoSeries (reprojected to WGS84) or GeoJSON dict → new dict."""
-    if hasattr(data, "to_json") and hasattr(data, "crs"):
-        # Leaflet draws lon/lat: reproject here rather than ship wrong shapes.
-        if data.crs is not None and not data.crs.equals("EPSG:4326"):
-            data = data.to_crs("EPSG:4326")
-        # to_json turns numpy scalars, NaN and timestamps into plain JSON; a frame of plain
-        # strings (what the maps build) goes straight to a dict, without the JSON round trip.
-        if all(data[c].map(type).eq(str).all() for c in data.columns if c != data.geometry.name):
-            return data.to_geo_dict(drop_id=True)
-        return json.loads(data.to_json(drop_id=True))
-    if isinstance(data, Mapping):
-        data = copy.deepcopy(dict(data))
-        if data.get("type") == "Feature":
-            return {"type": "FeatureCollection", "features": [data]}
-        if data.get("type") == "FeatureCollection":
-            return data
-        raise ValueError(f"expected a Feature or FeatureCollection, got type={data.get('type')!r}")
-    raise TypeError(f"safe_geojson needs a GeoDataFrame or GeoJSON dict, not {type(data).__name__}")
-
-
-def safe_geojson(data: Any, *, html_fields: Iterable[str] = ()) -> dict[str, Any]:
-    """Return a GeoJSON FeatureCollection whose properties are safe to show.
-
-    Every string property value (also inside nested lists/dicts) is passed
-    through :func:`escape_html`, so folium's ``GeoJsonTooltip``/``GeoJsonPopup``
-    (which use ``innerHTML``) show it literally and no brace reaches a Jinja
-    pass.  Properties named in ``html_fields`` hold *trusted, pre-escaped*
-    markup (e.g. built with :func:`html_table`): they are kept as HTML, only
-    their braces become entities.  Property names with any of
-    :data:`UNSAFE_KEY_CHARS` raise ``ValueError``; the input is not modified.
-    """
-    html_keys = set(html_fields)
-    collection = _as_feature_collection(data)
-    for index, feature in enumerate(collection.get("features", [])):
-        props = feature.get("properties") or {}
-        clean: dict[str, Any] = {}
-        for key, value in props.items():
-            key = str(key)
-            bad = UNSAFE_KEY_CHARS.intersection(key)
-            if bad:
-                raise ValueError(
-                    f"feature {index}: property name {key!r} contains {''.join(sorted(bad))!r}; "
-                    "rename the column (names are used as keys and labels)"
-                )
-            if key in html_keys:
-                if value is not None and not isinstance(value, str):
-                    raise TypeError(f"feature {index}: html field {key!r} must be str or None")
-                clean[key] = None if value is None else _neutralise_braces(value)
-            else:
-                clean[key] = _escape_value(value)
-        feature["properties"] = clean
-    return collection
-
-
-class _PropertyBinding(MacroElement):
-    """Bind a feature's pre-escaped HTML property as a tooltip or popup.
-
-    Added to a ``folium.GeoJson`` layer. When that layer sits in a ``MarkerCluster`` the binding
-    goes on the cluster group instead: Leaflet.markercluster takes the GeoJson's markers into
-    itself, so the GeoJson layer never joins the map: a tooltip bound to it never opens, and a
-    sticky one throws on every mouse move over a marker (it asks the layer's map, and there is
-    none, where the mouse is). The cluster group is on the map and hears its markers' events; the
-    events of its cluster icons reach it renamed (``clustermouseover``, ``clusterclick``), so a
-    cluster icon opens no empty tooltip or popup. One bound GeoJson layer per ``MarkerCluster``: a
-    second binding of the same kind would replace the first.
-    """
-
-    _method = ""
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            {{ this.target }}.{{ this._method }}(function (layer) {
-                var props = (layer.feature && layer.feature.properties) || {};
-                var value = props[{{ this.field_js }}];
-                return (value === null || value === undefined) ? {{ this.missing_js }} : String(value);
-            }, {{ this.options_js }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, field: str, *, missing: str = "", **options: Any) -> None:
-        super().__init__()
-        self._name = type(self).__name__
-        self.field = field
-        self.field_js = js_literal(field)
-        self.missing_js = js_literal(escape_html(missing))
-        self.options_js = js_literal(options)
-
-    def render(self, **kwargs: Any) -> Any:
-        """Check the parent is a GeoJson layer that has the field, then render."""
-        parent = self._parent
-        if not isinstance(parent, folium.GeoJson):
-            raise TypeError(f"{self._name} must be added to a folium.GeoJson layer")
-        features = parent.data.get("features", [])
-        if features and not any(self.field in (f.get("properties") or {}) for f in features):
-            raise KeyError(f"{self._name}: no feature has property {self.field!r}")
-        cluster = parent._parent if isinstance(parent._parent, MarkerCluster) else None
-        self.target = (cluster or parent).get_name()
-        return super().render(**kwargs)
-
-
-class PropertyTooltip(_PropertyBinding):
-    """Tooltip showing the pre-escaped HTML in property ``field`` of each feature.
-
-    Leaflet inserts tooltip strings with ``innerHTML``, so the property must be
-    built with :func:`escape_html`/:func:`html_table` and declared in
-    ``safe_geojson(..., html_fields=[field])``.
-    """
-
-    _method = "bindTooltip"
-
-    def __init__(self, field: str, *, missing: str = "", sticky: bool = True, **options: Any) -> None:
-        super().__init__(field, missing=missing, sticky=sticky, **options)
-
-
-class PropertyPopup(_PropertyBinding):
-    """Popup showing the pre-escaped HTML in property ``field`` (no jQuery, unlike ``folium.Popup``)."""
-
-    _method = "bindPopup"
-
-    def __init__(self, field: str, *, missing: str = "", max_width: int = 320, **options: Any) -> None:
-        super().__init__(field, missing=missing, maxWidth=max_width, **options)
-
-
-class TextTooltip(MacroElement):
-    """Plain-text tooltip for any layer: ``folium.Tooltip`` pastes text raw into JS."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.bindTooltip({{ this.html_js }}, {{ this.options_js }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, text: Any, *, sticky: bool = True, **options: Any) -> None:
-        super().__init__()
-        self._name = "TextTooltip"
-        self.html_js = js_literal(escape_html(text))
-        self.options_js = js_literal({"sticky": sticky, **options})

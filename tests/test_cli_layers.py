@@ -96,7 +96,7 @@ def test_map_with_layers(capsys, tmp_path):
     html = target.read_text(encoding="utf-8")
     assert "parks: covered area" in html and "sites: covered area" in html
     assert html.count("L.featureGroup(") == 2
-    assert html.count("L.chengyuPacked(") == 2  # each layer drawn from packed geometry
+    assert html.count("= L.chengyuPacked(") == 2 + 2  # the districts and each layer, drawn from packed geometry
     code, _, err = run(capsys, "map", "science-city", "--layer", DATA / "parks.geojson", "--label", "nope",
                        "-o", tmp_path / "x.html")
     assert code == 2 and "no layer has a column 'nope'" in err

@@ -7,16 +7,15 @@ import gzip
 import json
 import re
 
-import folium
 import geopandas as gpd
 import numpy as np
-from folium.plugins import MarkerCluster
 from shapely import points
 
+from maps import packed_layer
 from maps.offline import render_html
 from maps.overlay import add_layer
 from maps.render import science_city_map
-from maps.safe import PropertyPopup, PropertyTooltip, safe_geojson
+from maps.safe import js_literal
 
 
 def _points(n: int) -> gpd.GeoDataFrame:
@@ -38,9 +37,18 @@ def _page(n: int) -> str:
     return render_html(m)
 
 
-def test_a_layer_travels_as_packed_geometry_with_its_tooltips_escaped():
+def test_a_small_layer_travels_in_the_script_with_its_tooltips_escaped():
     page = _page(500)
-    assert page.count("L.chengyuPacked(") == 1
+    assert page.count("= L.chengyuPacked(") == 3  # two district layers and the points
+    assert 'type="application/octet-stream"' not in page
+    assert "<b>p0" not in page and "7*7" not in page
+    assert js_literal("&lt;b&gt;p0&lt;/b&gt; &#123;&#123; 7*7 &#125;&#125;")[1:-1] in page
+
+
+def test_a_big_layer_travels_as_packed_geometry_with_its_tooltips_escaped(monkeypatch):
+    monkeypatch.setattr(packed_layer, "INLINE_BYTES", 1_000)  # 500 points take 4,000 bytes
+    page = _page(500)
+    assert page.count("= L.chengyuPacked(") == 3
     assert page.count('type="application/octet-stream"') == 2  # the geometry and the tooltips
     assert "markerClusterGroup" not in page
     assert "<b>p0" not in page and "7*7" not in page  # the tooltips travel compressed
@@ -57,24 +65,10 @@ def test_the_renderer_is_in_the_page_once_for_several_layers():
     add_layer(m, _points(7), name="b", label="name", index=1)
     page = render_html(m)
     assert page.count("if (L.ChengyuPacked) { return; }") == 1
-    assert page.count('type="application/octet-stream"') == 4
+    assert page.count("= L.chengyuPacked(") == 4
 
 
 def test_a_layer_page_is_the_same_on_every_build():
     assert _page(300) == _page(300)
 
 
-def test_property_binders_of_a_clustered_geojson_bind_on_the_cluster_group():
-    # maps.safe, as any caller meets it: Leaflet.markercluster takes a GeoJson layer's markers into
-    # itself, so the GeoJson layer never joins the map (its own tooltip would never open, and throw
-    # on every mouse move).
-    m = folium.Map(tiles=None)
-    layer = folium.GeoJson(safe_geojson(_points(3), html_fields=["name"])).add_to(MarkerCluster().add_to(m))
-    PropertyTooltip("name").add_to(layer)
-    PropertyPopup("name").add_to(layer)
-    page = render_html(m)
-    (cluster,) = re.findall(r"var (marker_cluster_\d+) = L\.markerClusterGroup\(", page)
-    (points_layer,) = re.findall(rf"(geo_json_\d+)\.addTo\({cluster}\)", page)
-    assert page.count(f"{cluster}.bindTooltip(function (layer) {{") == 1
-    assert page.count(f"{cluster}.bindPopup(function (layer) {{") == 1
-    assert f"{points_layer}.bind" not in page

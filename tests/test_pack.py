@@ -9,7 +9,6 @@ import pytest
 from maps.offline import render_html
 from maps.pack import PACK_ID, decode_parts, encode_parts, pack_html
 from maps.render import science_city_map
-from maps.safe import js_literal
 
 
 def _unpack(packed: str) -> list[list[str]]:
@@ -35,7 +34,7 @@ def test_packed_map_is_a_quarter_and_loses_nothing():
     parts = _unpack(packed)
     scripts = "".join(body for kind, body in parts if kind == "script")
     assert "L.map(" in scripts
-    assert scripts.count("geo_json_") > 0 and "1,198 km²" in scripts
+    assert scripts.count("L.chengyuPacked(") == 2 and "1,198 km²" in scripts
     assert "DecompressionStream" in packed and "chengyu build --no-pack" in packed
     assert not re.search(r"<script\b[^>]*\bsrc\s*=", packed)
 
@@ -45,32 +44,6 @@ def test_parts_round_trip_with_characters_beyond_the_bmp():
     parts = [["style", "p::after{content:'𝄞'}"], ["script", "var 名 = '沙坪坝 🗺';"], ["script", ""]]
     assert decode_parts(encode_parts(parts)) == parts
     assert encode_parts(parts).startswith('[["style",22],["script",17],["script",0]]\n')
-
-
-def test_large_json_literals_travel_as_data_parts():
-    data = '{"features": [' + ", ".join([f'{{"n": {i}, "s": "\\u003c/script\\u003e"}}' for i in range(600)]) + "]}"
-    page = ("<html><body><script>\n    function layer_add(d) { window.got = d; }\n"
-            f"    layer_add({data});\n    small_add({{\"a\": 1}});\n</script></body></html>")
-    parts = _unpack(pack_html(page))
-    assert parts[0] == ["data", data]  # the literal, byte for byte, ahead of its script
-    assert "layer_add(chengyuData[0]);" in parts[1][1]
-    assert 'small_add({"a": 1});' in parts[1][1]  # small literals stay where they are
-
-
-def test_large_strings_kept_for_later_travel_as_text_parts():
-    text = "[[1.5,2.5],[3,4]];" * 1000 + '\u003c/script\u003e \\" 沙坪坝 🗺'
-    literal = js_literal(text)
-    page = ("<html><body><script>\n    var overview_detail_3 = " + literal + ";\n"
-            '    var small_1 = "[[1,2]]";\n    go(overview_detail_3, small_1);\n</script></body></html>')
-    parts = _unpack(pack_html(page))
-    assert parts[0] == ["text", text]  # the string's value, not its source: no escapes left to undo
-    assert "    var overview_detail_3 = chengyuData[0];" in parts[1][1]
-    assert '    var small_1 = "[[1,2]]";' in parts[1][1]  # small strings stay where they are
-    # data and text parts share chengyuData, in page order
-    both = _unpack(pack_html("<html><body><script>\n    var big = " + literal + ";\n    layer_add({\"v\": ["
-                             + "1.5, " * 3000 + "1]});\n</script></body></html>"))
-    assert [k for k, _ in both] == ["text", "data", "script"]
-    assert "var big = chengyuData[0];" in both[2][1] and "layer_add(chengyuData[1]);" in both[2][1]
 
 
 def test_a_string_literal_json_cannot_read_stays_code():

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-import copy
 import html
 import json
 import os
 import re
 
 import folium
-import geopandas as gpd
 import jinja2
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jinja2.utils import htmlsafe_json_dumps
-from shapely.geometry import Point, box
+from shapely.geometry import Point
 
 from maps.offline import render_html
-from maps.safe import (
-    PropertyPopup,
-    PropertyTooltip,
-    TextTooltip,
-    escape_column,
-    escape_html,
-    html_table,
-    html_tables,
-    js_literal,
-    safe_geojson,
-)
+from maps.packed_layer import PackedLayer
+from maps.safe import escape_column, escape_html, html_table, html_tables, js_literal
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
@@ -151,76 +140,14 @@ def test_html_table_escapes_labels_and_values() -> None:
     assert html_table([("a", 1)]).count("<tr>") == 1
 
 
-# --- safe_geojson -------------------------------------------------------------------
-
-
-def test_safe_geojson_escapes_strings_keeps_numbers_and_input() -> None:
-    raw = _collection({"name": "<b>{{ 7*7 }}</b>", "n": 3, "f": 1.5, "ok": True, "none": None,
-                       "tags": ["<i>", {"deep": "{%x%}"}]})
-    before = copy.deepcopy(raw)
-    safe = safe_geojson(raw)
-    assert raw == before  # input untouched
-    props = safe["features"][0]["properties"]
-    assert props["name"] == "&lt;b&gt;&#123;&#123; 7*7 &#125;&#125;&lt;/b&gt;"
-    assert (props["n"], props["f"], props["ok"], props["none"]) == (3, 1.5, True, None)
-    assert props["tags"] == ["&lt;i&gt;", {"deep": "&#123;%x%&#125;"}]
-
-
-def test_safe_geojson_html_fields_stay_markup_without_braces() -> None:
-    card = html_table({"Name": "<x>"}) + "<span>{{ raw }}</span>"
-    safe = safe_geojson(_collection({"card": card, "name": "<x>"}), html_fields=["card"])
-    props = safe["features"][0]["properties"]
-    assert props["card"].startswith("<table")
-    assert "{" not in props["card"] and "&#123;&#123; raw &#125;&#125;" in props["card"]
-    assert props["name"] == "&lt;x&gt;"
-
-
-def test_safe_geojson_accepts_feature_and_geodataframe() -> None:
-    assert safe_geojson(_feature({"a": "<"}))["features"][0]["properties"] == {"a": "&lt;"}
-    gdf = gpd.GeoDataFrame(
-        {"name": ["<a>", None], "pop": [1, float("nan")]},
-        geometry=[box(0, 0, 1000, 1000), Point(0, 0)],
-        crs="EPSG:3857",
-    )
-    safe = safe_geojson(gdf)
-    first, second = (f["properties"] for f in safe["features"])
-    assert first == {"name": "&lt;a&gt;", "pop": 1.0}
-    assert second["name"] is None and second["pop"] is None
-    # reprojected to lon/lat for Leaflet: 1000 m is ~0.009 degrees
-    xs = [x for x, _ in safe["features"][0]["geometry"]["coordinates"][0]]
-    assert 0.0 <= max(xs) < 0.01
-
-
-@pytest.mark.parametrize("key", ["{{x}}", "<b>", "a&b", "it's", 'q"', "back`"])
-def test_safe_geojson_refuses_unsafe_property_names(key: str) -> None:
-    with pytest.raises(ValueError, match="property name"):
-        safe_geojson(_collection({key: 1}))
-
-
-def test_safe_geojson_rejects_other_input() -> None:
-    with pytest.raises(TypeError):
-        safe_geojson([1, 2])
-    with pytest.raises(ValueError):
-        safe_geojson({"type": "Point", "coordinates": [0, 0]})
-    with pytest.raises(TypeError, match="html field"):
-        safe_geojson(_collection({"card": 5}), html_fields=["card"])
-
-
 # --- in a folium page --------------------------------------------------------------------
 
 
 def _payload_map() -> folium.Map:
     m = folium.Map(location=[30, 105], zoom_start=5, tiles=None)
-    props = [{"name": p, "card": html_table({"Name": p})} for p in PAYLOADS]
-    layer = folium.GeoJson(
-        safe_geojson(_collection(*props), html_fields=["card"]),
-        name=escape_html("{{ 7*7 }} <layer>"),
-        tooltip=folium.GeoJsonTooltip(fields=["name"]),
-        popup=folium.GeoJsonPopup(fields=["name"]),
-    ).add_to(m)
-    PropertyTooltip("card").add_to(layer)
-    PropertyPopup("card").add_to(layer)
-    TextTooltip("{{ 7*7 }} `${alert(1)}` </script>").add_to(layer)
+    tips = [html_table({"Name": p}) for p in PAYLOADS]
+    points = [Point(100.0 + i, 30.0) for i in range(len(PAYLOADS))]
+    PackedLayer(np.array(points), name="{{ 7*7 }} <layer>", tips=tips).add_to(m)
     folium.LayerControl().add_to(m)
     return m
 
@@ -233,7 +160,7 @@ def test_payloads_stay_literal_even_through_folium_double_pass(renderer: str) ->
     assert not re.search(r"(?<![0-9a-f])49(?![0-9a-f])", body)  # random hex ids may hold "49"
     assert "<img src=x" not in body and "<script>alert" not in body
     for payload in PAYLOADS:
-        assert htmlsafe_json_dumps(escape_html(payload)) in body
+        assert js_literal(escape_html(payload))[1:-1] in body
     assert "`${" not in body
 
 
@@ -254,31 +181,8 @@ def test_plain_folium_evaluates_data_as_jinja() -> None:
 @settings(max_examples=40, deadline=None)
 def test_any_text_survives_folium_render(text: str) -> None:
     m = folium.Map(tiles=None)
-    folium.GeoJson(safe_geojson(_collection({"name": text})), tooltip=folium.GeoJsonTooltip(["name"])).add_to(m)
-    assert htmlsafe_json_dumps(escape_html(text)) in m.get_root().render()
-
-
-def test_property_binders_check_their_parent_and_field() -> None:
-    m = folium.Map(tiles=None)
-    PropertyTooltip("card").add_to(m)
-    with pytest.raises(TypeError, match="GeoJson"):
-        render_html(m)
-    m = folium.Map(tiles=None)
-    layer = folium.GeoJson(_collection({"name": "a"})).add_to(m)
-    PropertyPopup("card").add_to(layer)
-    with pytest.raises(KeyError, match="card"):
-        render_html(m)
-
-
-def test_property_binder_output() -> None:
-    m = folium.Map(tiles=None)
-    layer = folium.GeoJson(_collection({"card": "<b>x</b>"})).add_to(m)
-    PropertyTooltip("card", missing="<none>", direction="top").add_to(layer)
-    page = render_html(m)
-    assert 'geo_json_2.bindTooltip(function (layer) {' in page
-    assert 'props["card"]' in page
-    assert '"\\u0026lt;none\\u0026gt;"' in page
-    assert '{"sticky": true, "direction": "top"}' in page
+    PackedLayer(np.array([Point(105, 30)]), name="x", tips=[escape_html(text)]).add_to(m)
+    assert js_literal([escape_html(text)])[1:-1] in m.get_root().render()
 
 
 HOSTILE_CELLS = [True, 1, 1.0, 0.1, None, float("nan"), pd.NA, pd.NaT, "<b>x</b>", "{{ 7*7 }}", "`t` ${x}", "1", "",

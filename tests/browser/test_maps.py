@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +35,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def _paths(page: Any) -> Any:
-    return page.locator("path.leaflet-interactive")
+# [name, features, features drawn] of each packed layer, in drawing order
+LAYERS = "L.ChengyuPacked.layersOf(map_1).map(l => [l.options.name || '', l.count, l.drawn])"
+COUNT = "L.ChengyuPacked.layersOf(map_1).reduce((n, l) => n + l.count, 0)"
 
 
 def _inside(code: str) -> tuple[float, float]:
@@ -65,9 +65,12 @@ def _mouse_to(page: Any, code: str, *, click: bool = False) -> None:
 def test_map_draws_every_district_offline(load_html: Any, assert_clean: Any, pages: dict[str, Path],
                                           name: str, polygons: int) -> None:
     page = load_html(pages[name])
-    page.wait_for_function(f"document.querySelectorAll('path.leaflet-interactive').length === {polygons}")
-    assert _paths(page).count() == polygons
-    assert page.evaluate("typeof L") == "object"
+    assert page.evaluate(COUNT) == polygons
+    layers = page.evaluate(LAYERS)
+    assert all(drawn > 0 for _, _, drawn in layers), layers
+    # one canvas for every layer of the map, no SVG element per district
+    assert page.locator("canvas.chengyu-packed").count() == 1
+    assert page.locator("path.leaflet-interactive").count() == 0
     if name.endswith("-packed"):  # the scripts really were packed, and unpacked themselves
         assert page.locator("script:not([type]):not([id])").count() == 1  # the loader only
         assert page.evaluate("window.chengyuReady") is True
@@ -112,9 +115,17 @@ def test_layer_control_hides_and_shows_a_layer(load_html: Any, assert_clean: Any
     page.locator(".leaflet-control-layers").hover()
     box = page.locator(".leaflet-control-layers-overlays label", has_text="Other Chongqing districts").locator("input")
     box.uncheck()
-    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length === 5")
+    assert page.evaluate(COUNT) == 5
+    _mouse_to(page, "500112")  # 渝北: no longer on the map, so no tooltip
+    page.wait_for_timeout(100)
+    assert page.locator(".leaflet-tooltip").count() == 0
+    page.locator(".leaflet-control-layers").hover()
     box.check()
-    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length === 38")
+    assert page.evaluate(COUNT) == 38
+    _mouse_to(page, "500112")
+    page.locator(".leaflet-tooltip", has_text="渝北区").wait_for()
+    # it came back under the host districts, where the page put it
+    assert [n for n, _, _ in page.evaluate(LAYERS)] == ["Other Chongqing districts", "Science City host districts"]
     assert_clean()
 
 
@@ -149,155 +160,60 @@ def test_hostile_plan_text_is_shown_literally(load_html: Any, assert_clean: Any,
     assert_clean()  # no dialog, no error
 
 
-# For every district polygon: [drawn from its pixel path, its SVG path as Leaflet would write it
-# from that, the path's rings (absolute layer pixels) equal to Leaflet's own projection (before
-# clipping to the view)]. Leaflet's own is computed with its prototype's _project, as it would
-# without the path.
-_FROM_PATHS = """() => {
-    const origin = map_1.getPixelOrigin(), out = [];
-    map_1.eachLayer(layer => {
-        if (!layer.feature || !layer.getLatLngs) return;
-        const path = layer.feature.path, d = layer._path.getAttribute("d");
-        if (!layer.chengyuPath) { out.push([false, d.startsWith("M") && !/[lm]/.test(d), null]); return; }
-        const first = [path[0] - origin.x, path[1] - origin.y];
-        let start = first, ring = [start], rings = [];
-        const tokens = path[2].match(/[lmz]|-?\\d+/g);
-        for (let i = 0; i < tokens.length; i++) {
-            const t = tokens[i];
-            if (t === "z") { rings.push(ring); continue; }
-            if (t === "l") continue;
-            if (t === "m") {
-                start = [start[0] + +tokens[i + 1], start[1] + +tokens[i + 2]];
-                ring = [start];
-                i += 2;
-                continue;
-            }
-            const last = ring[ring.length - 1];
-            ring.push([last[0] + +t, last[1] + +tokens[++i]]);
-        }
-        Object.getPrototypeOf(layer)._project.call(layer);
-        const own = layer._rings.map(r => r.map(p => [p.x, p.y]));
-        out.push([true, d === "M" + first.join(" ") + path[2], JSON.stringify(rings) === JSON.stringify(own)]);
-    });
-    return out;
-}"""
-
-
-@pytest.mark.parametrize("name, zoom, polygons", [("science-city-packed", 9.25, 38), ("economic-circle", 7.25, 226)])
-def test_districts_open_drawn_from_pixel_paths_that_are_leaflets_own_drawing(
-        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path], name: str, zoom: float,
-        polygons: int) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})  # the window the paths are made for
-    load_html(pages[name])
-    assert page.evaluate("map_1.getZoom()") == zoom
-    drawn = page.evaluate(_FROM_PATHS)
-    assert len(drawn) == polygons and drawn == [[True, True, True]] * polygons
-    # `void`: setZoom returns the map, which Playwright would spend seconds serialising.
-    page.evaluate(f"void map_1.setZoom({zoom - 1}, {{animate: false}})")
-    assert page.evaluate(_FROM_PATHS) == [[False, True, None]] * polygons  # Leaflet's drawing: M…L…z
-    page.evaluate(f"void map_1.setZoom({zoom}, {{animate: false}})")
-    assert page.evaluate(_FROM_PATHS) == [[True, True, True]] * polygons  # and from the paths again
-    assert _paths(page).count() == polygons
-    assert_clean()
-
-
-def test_a_window_that_opens_at_another_zoom_is_drawn_by_leaflet(
-        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path]) -> None:
-    page.set_viewport_size({"width": 1700, "height": 1000})
-    load_html(pages["science-city-packed"])
-    assert page.evaluate("map_1.getZoom()") > 9.25
-    assert page.evaluate(_FROM_PATHS) == [[False, True, None]] * 38
+@pytest.mark.parametrize("window", [(390, 844), (1366, 768), (1280, 800), (1920, 1080), (2560, 1440)])
+def test_every_window_draws_the_districts_and_answers_the_pointer(browser: Any, pages: dict[str, Path],
+                                                                 window: tuple[int, int]) -> None:
+    context = browser.new_context(viewport={"width": window[0], "height": window[1]})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(pages["economic-circle-packed"].as_uri())
+    page.wait_for_function("window.chengyuReady === true")
+    assert page.evaluate(COUNT) == 226
+    # the canvas covers the map (and a margin for dragging), in device pixels
+    size = page.evaluate("(() => { const c = document.querySelector('canvas.chengyu-packed');"
+                         " return [c.width, c.height, map_1.getSize().x, map_1.getSize().y]; })()")
+    assert size[0] >= size[2] and size[1] >= size[3]
     _mouse_to(page, "500106")
     page.locator(".leaflet-tooltip", has_text="Shapingba").wait_for()
+    assert errors == []
+    context.close()
+
+
+def test_hover_outlines_the_district_and_leaving_clears_it(load_html: Any, assert_clean: Any,
+                                                           pages: dict[str, Path]) -> None:
+    page = load_html(pages["science-city"])
+    _mouse_to(page, "500106")
+    page.locator(".leaflet-tooltip").wait_for()
+    lit = "(() => { const c = document.querySelector('canvas.chengyu-highlight'); if (!c) return 0;" \
+          " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;" \
+          " for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; })()"
+    assert page.evaluate(lit) > 100
+    assert "chengyu-pointer" in page.evaluate("map_1.getContainer().className")
+    page.mouse.move(2, 400)  # off the hosts, over a context district without a highlight
+    page.wait_for_function(f"{lit} === 0")
     assert_clean()
 
 
-# At the frame the 38 districts are first in the page: the vertices each has as LatLngs. With
-# `zoom`, the page is zoomed there at once, before the coordinates' turn comes.
-_AT_FIRST_DRAW = """(function poll() {
-    if (document.querySelectorAll("path.leaflet-interactive").length >= 38) {
-        window.atFirstDraw = [];
-        map_1.eachLayer(l => {
-            if (l.feature && l.getLatLngs) window.atFirstDraw.push(l.getLatLngs().flat(3).length);
-        });
-        if (%s) map_1.setZoom(%s, {animate: false});
-        return;
-    }
-    requestAnimationFrame(poll);
-})();"""
-_VERTICES = """(() => {
-    let n = 0;
-    map_1.eachLayer(l => { if (l.feature && l.getLatLngs) n += l.getLatLngs().flat(3).length; });
-    return n;
-})()"""
-
-
-def test_the_coordinates_follow_a_frame_after_the_districts(
-        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path]) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})
-    page.add_init_script(_AT_FIRST_DRAW % ("false", "0"))
-    load_html(pages["science-city-packed"])
-    assert page.evaluate("window.atFirstDraw") == [0] * 38  # drawn from their paths alone
-    assert page.evaluate(_VERTICES) == 4_938  # then every vertex (4,976 less each ring's closing one)
-    _mouse_to(page, "500106", click=True)  # the host districts' popups open where clicked
+def test_zoomed_in_and_panned_the_districts_still_answer(load_html: Any, assert_clean: Any,
+                                                         pages: dict[str, Path]) -> None:
+    page = load_html(pages["economic-circle"])
+    # `void`: setView returns the map, which Playwright would spend seconds serialising
+    page.evaluate("void map_1.setView([29.6, 106.4], 11, {animate: false})")
+    layers = page.evaluate(LAYERS)
+    assert 0 < sum(d for _, _, d in layers) < 226  # only what is in view is drawn
+    _mouse_to(page, "500106")
+    page.locator(".leaflet-tooltip", has_text="Shapingba").wait_for()
+    page.evaluate("void map_1.panBy([300, 0], {animate: false})")
+    _mouse_to(page, "500106", click=True)
     page.locator(".leaflet-popup-content", has_text="Shapingba").wait_for()
-    bounds = page.evaluate("geo_json_7.getBounds().toBBoxString()").split(",")
-    assert [round(float(b), 2) for b in bounds] == [105.82, 28.53, 106.68, 30.09]  # the five hosts
     assert_clean()
 
 
-def test_a_zoom_before_the_coordinates_come_draws_them_at_once(
-        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path]) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})
-    page.add_init_script(_AT_FIRST_DRAW % ("true", "10.25"))
-    load_html(pages["science-city-packed"])
-    assert page.evaluate("window.atFirstDraw") == [0] * 38
-    assert page.evaluate("map_1.getZoom()") == 10.25
-    assert page.evaluate(_VERTICES) == 4_938
-    assert page.evaluate(_FROM_PATHS) == [[False, True, None]] * 38  # Leaflet's drawing, from them
-    assert page.evaluate("document.querySelectorAll('path.unit-500106')[0].getAttribute('d').length") > 100
-    assert_clean()
-
-
-@pytest.mark.parametrize("name", ["economic-circle", "economic-circle-packed"])
-def test_circle_draws_overview_geometry_zoomed_out_and_full_geometry_zoomed_in(
-        page: Any, load_html: Any, assert_clean: Any, pages: dict[str, Path], name: str) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})  # the window the overview is made for
-    load_html(pages[name])
-    if not name.endswith("-packed"):
-        assert re.search(r"\}\)\(geo_json_\w+, map_1, 7\.25,\s", pages[name].read_text(encoding="utf-8"))
-    assert page.evaluate("map_1.getZoom()") == 7.25  # geo.display.fit_zoom agrees with Leaflet
-    # [vertices, polygons] with a full version; of those wholly in view (not clipped): [vertices,
-    # points in their SVG paths as Leaflet writes them].
-    vertices = """() => {
-        let vertices = 0, swappable = 0, inView = 0, drawn = 0;
-        map_1.eachLayer(layer => {
-            if (layer.feature && layer.feature.detail && layer.getLatLngs) {
-                vertices += layer.getLatLngs().flat(3).length;
-                swappable += 1;
-                if (map_1.getBounds().contains(layer.getBounds())) {
-                    inView += layer.getLatLngs().flat(3).length;
-                    drawn += (layer._path.getAttribute("d").match(/[ML]/g) || []).length;
-                }
-            }
-        });
-        return [vertices, swappable, inView, drawn];
-    }"""
-    opening, swappable, _, _ = page.evaluate(vertices)
-    assert swappable > 150  # most of the 226 polygons carry a full version
-    # `void`: setZoom returns the map, which Playwright would spend seconds serialising.
-    page.evaluate("void map_1.setZoom(8.25, {animate: false})")
-    full, _, in_view, drawn = page.evaluate(vertices)
-    assert full > 1.8 * opening
-    assert 0 < drawn < in_view  # zoomed in, Leaflet simplifies as usual
-    page.evaluate("void map_1.setZoom(6.25, {animate: false})")
-    back, _, in_view, drawn = page.evaluate(vertices)
-    assert back == opening and 0 < drawn < in_view  # zoomed out too, from the overview
-    page.evaluate("void map_1.setZoom(7.25, {animate: false})")
-    assert page.evaluate(vertices)[0] == opening
-    # Zoomed in, the districts still answer: Shapingba's tooltip, from its full geometry.
-    page.evaluate("void map_1.setView([29.6, 106.4], 10, {animate: false})")
-    _mouse_to(page, "500106")
-    page.locator(".leaflet-tooltip", has_text="Shapingba").wait_for()
-    assert page.locator("path.leaflet-interactive").count() == 226
-    assert_clean()
+def test_the_host_outline_answers_on_its_edge_only(load_html: Any, pages: dict[str, Path]) -> None:
+    page = load_html(pages["economic-circle"])
+    _mouse_to(page, "500106")  # inside Shapingba, away from its edge: the member below answers
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert "membership" in tooltip.inner_text() and "Science City host district" not in tooltip.inner_text()

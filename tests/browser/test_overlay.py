@@ -15,8 +15,9 @@ from maps.cli import main
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).resolve().parents[1] / "data"
 HOSTILE_VALUES = json.loads((DATA / "hostile.geojson").read_text(encoding="utf-8"))["features"]
-DISTRICT_PATHS = 38  # the Science City map's own polygons
-PACKED = "[...Object.values(window)].filter(v => v instanceof L.ChengyuPacked)"  # the users' layers
+DISTRICTS = 38  # the Science City map's own polygons, in its first two packed layers
+PACKED = "L.ChengyuPacked.layersOf(map_1).slice(2)"  # the users' layers, drawn over the districts
+COUNTED = "L.ChengyuPacked.layersOf(map_1).slice(0, 2).reduce((n, l) => n + l.count, 0)"
 
 
 def _build(tmp_path: Path, *args: Any) -> Path:
@@ -27,8 +28,8 @@ def _build(tmp_path: Path, *args: Any) -> Path:
 
 def test_hostile_attributes_render_as_text(load_html: Any, assert_clean: Any, tmp_path: Path) -> None:
     page = load_html(_build(tmp_path, "--layer", DATA / "hostile.geojson", "--label", "<b>name</b>"))
-    # the districts are SVG paths; the user's points are drawn on the layer's canvas
-    assert page.locator("path.leaflet-interactive").count() == DISTRICT_PATHS
+    # the districts and the user's points are drawn on the map's one canvas
+    assert page.evaluate(COUNTED) == DISTRICTS
     assert page.locator("canvas.chengyu-packed").count() == 1
     page.evaluate(f"Promise.all({PACKED}.map(l => l.tipsReady)).then(() => null)")
     page.evaluate("void map_1.setView([29.6, 106.335], 13, {animate: false})")  # points ~1 km apart: separate them
@@ -65,14 +66,13 @@ def test_layers_toggle_and_report_what_they_drew(load_html: Any, assert_clean: A
     page.evaluate(f"Promise.all({PACKED}.map(l => l.tipsReady)).then(() => null)")
     assert sorted(page.evaluate(f"{PACKED}.map(l => [l.meta.kind, l.count, l.drawn])")) == [
         ["point", 600, 600], ["polygon", 4, 4]]  # parks.geojson: 4 parks
-    assert page.locator("canvas.chengyu-packed").count() == 2
     page.locator(".leaflet-control-layers").hover()
     box = page.locator(".leaflet-control-layers-overlays label", has_text="parks").locator("input")
     box.uncheck()
-    assert page.locator("canvas.chengyu-packed").count() == 1
+    assert page.evaluate(f"{PACKED}.map(l => l.meta.kind)") == ["point"]
     box.check()
-    assert page.locator("canvas.chengyu-packed").count() == 2
-    assert page.locator("path.leaflet-interactive").count() == DISTRICT_PATHS
+    assert sorted(page.evaluate(f"{PACKED}.map(l => l.meta.kind)")) == ["point", "polygon"]
+    assert page.evaluate(COUNTED) == DISTRICTS
     assert_clean()
 
 
