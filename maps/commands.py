@@ -293,7 +293,8 @@ def build(out_dir: Path, online: bool, pack: bool) -> None:
               help="Draw your own layer (GeoJSON, GeoPackage, Shapefile, GeoParquet, KML, CSV); repeatable.")
 @_with_layer_options
 @click.option("--label", default=None, metavar="COLUMN", help="The column that titles each feature's tooltip.")
-@click.option("--fields", default=None, metavar="A,B,…", help="The columns listed in tooltips (default: the first 8).")
+@click.option("--fields", default=None, metavar="A,B,…",
+              help="The columns listed in tooltips (default: the first 5; the map names those left out).")
 @click.option("--online", is_flag=True, help="Link Leaflet from its CDN instead of inlining it (smaller file).")
 @click.option("--pack/--no-pack", default=True, show_default=True,
               help="Gzip the page's scripts into one block the browser unpacks (about 4x smaller); "

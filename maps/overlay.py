@@ -28,7 +28,9 @@ from maps.safe import escape_column, escape_html, html_tables, js_literal
 
 # Distinct from the district palettes (ColorBrewer Set1, without its yellow).
 OVERLAY_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf"]
-MAX_FIELDS = 8  # attributes shown in a tooltip when no --fields are given
+# Attributes a tooltip lists when no fields are chosen: every value shown travels in the page, and a
+# layer of a million rows and twenty columns would carry twenty million of them.
+MAX_FIELDS = 5
 KIND_OF = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
            "LinearRing": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}
 
@@ -42,13 +44,31 @@ def _tooltips(gdf: gpd.GeoDataFrame, label: str | None, fields: Sequence[str]) -
     return (titles + np.array(tables, dtype=object)).tolist()
 
 
-def _check_columns(gdf: gpd.GeoDataFrame, label: str | None, fields: Sequence[str] | None) -> list[str]:
+def _check_columns(gdf: gpd.GeoDataFrame, label: str | None,
+                   fields: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """The columns the tooltips list, and the attribute columns they leave out."""
     attributes = [c for c in gdf.columns if c not in (gdf.geometry.name, "kind")]
     wanted = ([label] if label else []) + list(fields or [])
     missing = [c for c in wanted if c not in attributes]
     if missing:
         raise KeyError(f"no column {', '.join(map(repr, missing))}; its columns: {', '.join(attributes) or 'none'}")
-    return list(fields) if fields is not None else [c for c in attributes if c != label][:MAX_FIELDS]
+    shown = list(fields) if fields is not None else [c for c in attributes if c != label][:MAX_FIELDS]
+    return shown, [c for c in attributes if c != label and c not in shown]
+
+
+def fields_note(shown: Sequence[str], left_out: Sequence[str], most: int = 12) -> str:
+    """What the tooltips leave out of a layer's columns, as a line of the page (empty if nothing).
+
+    >>> fields_note(["a"], ["b", "c"])
+    '<div class="note">Tooltips list 1 of 3 columns; left out: b, c (choose with chengyu map --fields).</div>'
+    """
+    if not left_out:
+        return ""
+    names = ", ".join(escape_html(c) for c in left_out[:most])
+    more = f" and {len(left_out) - most:,} more" if len(left_out) > most else ""
+    total = len(shown) + len(left_out)
+    return (f'<div class="note">Tooltips list {len(shown)} of {total} columns; left out: {names}{more} '
+            "(choose with chengyu map --fields).</div>")
 
 
 def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | None = None,
@@ -57,11 +77,12 @@ def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | N
     """Draw ``gdf`` on ``m`` as one toggleable layer; add ``coverage`` as a panel table.
 
     ``label`` names the column shown as each tooltip's title; ``fields`` the columns listed under it
-    (default: the first eight); a click opens the same table in a popup. Points too many to draw
+    (default: the first five; the panel names the columns left out); a click opens the same table
+    in a popup. Points too many to draw
     one by one in view are drawn as cells with their counts. ``index`` picks the colour, so
     several layers stay distinct. ``gdf`` must be in longitude/latitude (as read_layer gives it).
     """
-    shown_fields = _check_columns(gdf, label, fields)
+    shown_fields, left_out = _check_columns(gdf, label, fields)
     colour = OVERLAY_COLOURS[index % len(OVERLAY_COLOURS)]
     group = folium.FeatureGroup(name=escape_html(name), show=True)
     tips = _tooltips(gdf, label, shown_fields)
@@ -76,8 +97,11 @@ def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | N
                                "fillColor": colour}).add_to(group)
     group.add_to(m)
     _layer_control_last(m)
+    note = fields_note(shown_fields, left_out)
     if coverage is not None:
-        _layers_panel(m).sections.append(coverage_html(name, coverage, colour))
+        _layers_panel(m).sections.append(coverage_html(name, coverage, colour, note))
+    elif note:
+        _layers_panel(m).sections.append(f"<b>{escape_html(name)}</b>{note}")
     return group
 
 
@@ -123,8 +147,9 @@ _COLUMNS = {  # kind -> [(column, header, digits)]
 }
 
 
-def coverage_html(name: str, coverage: Coverage, colour: str = "#333") -> str:
-    """The covered-area table of one layer: a row per zone, the total, and what lies outside."""
+def coverage_html(name: str, coverage: Coverage, colour: str = "#333", note: str = "") -> str:
+    """The covered-area table of one layer: a row per zone, the total, and what lies outside;
+    ``note`` (trusted HTML) below it."""
     cols = [c for kind in ("polygon", "line", "point") if kind in coverage.kinds for c in _COLUMNS[kind]]
 
     def cells(values: pd.Series | dict) -> str:
@@ -137,7 +162,7 @@ def coverage_html(name: str, coverage: Coverage, colour: str = "#333") -> str:
     body += f"<tr><th>outside every zone</th>{cells(coverage.outside)}</tr>"
     swatch = f'<i style="background:{escape_html(colour)}"></i>'
     return (f'<details class="chengyu-legend" open><summary><b>{swatch}{escape_html(name)}: covered area</b></summary>'
-            f'<table class="chengyu-cover"><tr><th></th>{head}</tr>{body}</table></details>')
+            f'<table class="chengyu-cover"><tr><th></th>{head}</tr>{body}</table>{note}</details>')
 
 
 def _fmt(value: object, digits: int) -> str:

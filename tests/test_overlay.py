@@ -25,10 +25,10 @@ def _points(n: int) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"name": names}, geometry=points(lon, lat), crs="EPSG:4326")
 
 
-def _tips(page: str) -> list[str]:
-    """The tooltip HTML a packed layer carries (base64 of gzip-compressed JSON)."""
-    (text,) = re.findall(r'<script type="application/octet-stream" id="[a-z_0-9]+_tips">([^<]*)</script>', page)
-    return json.loads(gzip.decompress(base64.b64decode(text)))
+def _tips(page: str) -> list[list[str]]:
+    """The tooltip HTML each big packed layer carries (base64 of gzip-compressed JSON)."""
+    blocks = re.findall(r'<script type="application/octet-stream" id="[a-z_0-9]+_tips">([^<]*)</script>', page)
+    return [json.loads(gzip.decompress(base64.b64decode(text))) for text in blocks]
 
 
 def _page(n: int) -> str:
@@ -41,7 +41,7 @@ def test_a_small_layer_travels_in_the_script_with_its_tooltips_escaped():
     page = _page(500)
     assert page.count("= L.chengyuPacked(") == 3  # two district layers and the points
     assert 'type="application/octet-stream"' not in page
-    assert "<b>p0" not in page and "7*7" not in page
+    assert "<b>p0" not in page and "{{ 7*7 }}" not in page
     assert js_literal("&lt;b&gt;p0&lt;/b&gt; &#123;&#123; 7*7 &#125;&#125;")[1:-1] in page
 
 
@@ -49,12 +49,11 @@ def test_a_big_layer_travels_as_packed_geometry_with_its_tooltips_escaped(monkey
     monkeypatch.setattr(packed_layer, "INLINE_BYTES", 1_000)  # 500 points take 4,000 bytes
     page = _page(500)
     assert page.count("= L.chengyuPacked(") == 3
-    assert page.count('type="application/octet-stream"') == 2  # the geometry and the tooltips
-    assert "markerClusterGroup" not in page
+    # the geometry and the tooltips of each layer, and the host districts' popups
+    assert page.count('type="application/octet-stream"') == 3 * 2 + 1
     assert "<b>p0" not in page and "7*7" not in page  # the tooltips travel compressed
     # and hold the values escaped as before: HTML-escaped, braces as entities
-    tips = _tips(page)
-    assert len(tips) == 500
+    (tips,) = [t for t in _tips(page) if len(t) == 500]
     assert sum("&lt;b&gt;p0&lt;/b&gt; &#123;&#123; 7*7 &#125;&#125;" in t for t in tips) == 1
     assert not any("<b>" in t or "{" in t for t in tips)
 
@@ -72,3 +71,23 @@ def test_a_layer_page_is_the_same_on_every_build():
     assert _page(300) == _page(300)
 
 
+
+
+def test_a_wide_layer_carries_a_few_columns_and_says_which_it_left_out():
+    n, columns = 1_000, 20
+    wide = _points(n)
+    for c in range(columns):
+        wide[f"c{c}"] = [f"v{c}x{i}" for i in range(n)]
+    m = science_city_map()
+    add_layer(m, wide.drop(columns="name"), name="firms")
+    page = render_html(m)
+    shown = [c for c in range(columns) if f"v{c}x{n - 1}" in page]
+    assert shown == [0, 1, 2, 3, 4]  # 5,000 values of 20,000
+    assert "Tooltips list 5 of 20 columns; left out: c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16 " \
+           "and 3 more (choose with chengyu map --fields)." in page
+    m = science_city_map()
+    add_layer(m, wide, name="firms", fields=["c7"], label="name")
+    page = render_html(m)
+    assert [c for c in range(columns) if f"v{c}x{n - 1}" in page] == [7]
+    assert "Tooltips list 1 of 21 columns" not in page  # the label is not a left-out column
+    assert "Tooltips list 1 of 20 columns; left out: c0, c1," in page

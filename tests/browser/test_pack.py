@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from maps.pack import PACK_ID, pack_html
-from maps.safe import js_literal
 
 # Characters beyond the BMP are two UTF-16 units in JavaScript: the loader must slice by units.
 PAGE = """<html><head><style>#out::after { content: "𝄞 end"; }</style></head><body><p id="out"></p>
