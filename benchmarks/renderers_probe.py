@@ -26,7 +26,7 @@ performance.now()), JS heap after GC (CDP), hover and click on a known feature w
     .venv/bin/python benchmarks/renderers_probe.py --no-webgl      # what happens without WebGL
 
 JavaScript comes from pinned npm tarballs in benchmarks/.data/npm/ (``npm pack``, sha256 checked);
-Leaflet 1.9.3 from the XStatic-Leaflet package installed in the venv.
+Leaflet 1.9.3 from the copy vendored in maps/js/vendor/leaflet/ (maps.offline.LEAFLET_JS/LEAFLET_CSS).
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from maps.offline import LEAFLET_CSS, LEAFLET_JS
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "renderers"
@@ -94,12 +96,6 @@ def npm_file(name: str) -> str:
         f = tf.extractfile(f"package/{member}")
         assert f is not None
         return f.read().decode("utf-8")
-
-
-def leaflet_dir() -> Path:
-    import xstatic.pkg.leaflet as xl
-
-    return Path(xl.BASE_DIR)
 
 
 # ---------------------------------------------------------------- data
@@ -204,7 +200,6 @@ def encode(layer: dict) -> tuple[dict, str, dict]:
 # ---------------------------------------------------------------- pages
 def build_page(candidate: str, layer_name: str, meta: dict, b64: str) -> Path:
     pkgs, script, _ = CANDIDATES[candidate]
-    ld = leaflet_dir()
     lib_texts = [npm_file(p) for p in pkgs]
     if any("</script" in t.lower() for t in lib_texts):
         raise RuntimeError("a library contains </script")
@@ -212,11 +207,11 @@ def build_page(candidate: str, layer_name: str, meta: dict, b64: str) -> Path:
     html = (TEMPLATES / "page.html").read_text()
     parts = {
         "{{TITLE}}": f"{candidate} {layer_name}",
-        "{{LEAFLET_CSS}}": (ld / "leaflet.css").read_text(),
+        "{{LEAFLET_CSS}}": LEAFLET_CSS.file().read_text(encoding="utf-8"),
         "{{META}}": json.dumps(meta, separators=(",", ":")),
         "{{DATA}}": b64,
         "{{COMMON_JS}}": (TEMPLATES / "common.js").read_text(),
-        "{{LEAFLET_JS}}": (ld / "leaflet.js").read_text(),
+        "{{LEAFLET_JS}}": LEAFLET_JS.file().read_text(encoding="utf-8"),
         "{{LIB_SCRIPTS}}": libs,
         "{{CANDIDATE_JS}}": (TEMPLATES / script).read_text(),
     }
@@ -409,7 +404,7 @@ def main() -> None:
         "date": dt.datetime.now().isoformat(timespec="seconds"), "viewport": args.viewport,
         "loads": args.loads, "no_webgl": args.no_webgl, "chromium": chromium,
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
-        "packages": {k: v[0] for k, v in PACKAGES.items()}, "leaflet": "1.9.3 (XStatic-Leaflet)",
+        "packages": {k: v[0] for k, v in PACKAGES.items()}, "leaflet": f"{LEAFLET_JS.version} (maps/js/vendor)",
         "encodings": encodings, "rows": rows, "wall_s": round(time.time() - t0, 1),
     }
     tag = f"{args.viewport}{'-nowebgl' if args.no_webgl else ''}"

@@ -8,9 +8,9 @@ of one map differ.  :func:`render_html` fixes both:
 
 * every ``<script src>``/``<link rel=stylesheet>`` folium emits is looked up in
   :data:`ASSETS` (CDN URL → a file vendored from a pinned npm version under
-  ``maps/js/vendor/``, see its SOURCES.md, or in a pinned PyPI package;
-  inlined, images in CSS become ``data:`` URIs) or :data:`DROPPED_ASSETS` (left
-  out: our maps use Leaflet core only).  Any other URL raises
+  ``maps/js/vendor/``, see its SOURCES.md; inlined, images in CSS become
+  ``data:`` URIs) or :data:`DROPPED_ASSETS` (left out: our maps use Leaflet
+  core only).  Any other URL raises
   :class:`OfflineAssetError`, so a CDN link is never shipped silently.
   ``online=True`` keeps the CDN links but still drops the unused assets.
 * random ids are renumbered by first appearance (``map_1``, ``geo_json_2``…).
@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import importlib
-import importlib.metadata
 import os
 import re
 import threading
@@ -44,9 +42,10 @@ from maps.pack import pack_html
 __all__ = [
     "ASSETS",
     "DROPPED_ASSETS",
+    "LEAFLET_CSS",
+    "LEAFLET_JS",
     "VENDORED_NPM",
-    "AnyAsset",
-    "Asset",
+    "VENDOR_DIR",
     "OfflineAssetError",
     "RawText",
     "VendoredAsset",
@@ -58,41 +57,6 @@ __all__ = [
 
 class OfflineAssetError(RuntimeError):
     """A page would need an asset we cannot ship inline (or would drop one it needs)."""
-
-
-@dataclass(frozen=True)
-class Asset:
-    """One JS or CSS file shipped by a pinned PyPI package (XStatic layout)."""
-
-    package: str  # PyPI distribution, e.g. "XStatic-Leaflet-MarkerCluster"
-    version: str  # exact distribution version we tested; anything else raises
-    module: str  # module whose BASE_DIR holds the files
-    path: str  # file relative to BASE_DIR
-
-    @property
-    def kind(self) -> str:
-        """"js" or "css", from the file name."""
-        return "css" if self.path.endswith(".css") else "js"
-
-    def base_dir(self) -> Path:
-        """The package's data directory, after checking the pinned version."""
-        try:
-            found = importlib.metadata.version(self.package)
-        except importlib.metadata.PackageNotFoundError:
-            raise OfflineAssetError(
-                f"{self.path} comes from {self.package}, which is not installed: "
-                f"pip install '{self.package}=={self.version}'"
-            ) from None
-        if found != self.version:
-            raise OfflineAssetError(
-                f"{self.package} {found} is installed but {self.version} is pinned for {self.path}; "
-                "install the pinned version or re-test and update the pin in maps/offline.py"
-            )
-        return Path(importlib.import_module(self.module).BASE_DIR).resolve()
-
-    def file(self) -> Path:
-        """Absolute path of the asset file."""
-        return _inside(self.base_dir(), self.path)
 
 
 #: Where the npm files live: ``maps/js/vendor/<package>/`` (shipped in the wheel as package data).
@@ -130,27 +94,15 @@ class VendoredAsset:
         return _inside(VENDOR_DIR / self.package, self.path)
 
 
-#: Either kind of local file a CDN URL can map to.
-AnyAsset = Asset | VendoredAsset
-
 LEAFLET_JS = VendoredAsset("leaflet", "leaflet.js")
 LEAFLET_CSS = VendoredAsset("leaflet", "leaflet.css")
-_MC = ("XStatic-Leaflet-MarkerCluster", "1.4.1.1", "xstatic.pkg.leaflet_markercluster")
-MARKERCLUSTER_JS = Asset(*_MC, "leaflet.markercluster.js")
-MARKERCLUSTER_CSS = Asset(*_MC, "MarkerCluster.css")
-MARKERCLUSTER_DEFAULT_CSS = Asset(*_MC, "MarkerCluster.Default.css")
 
 #: CDN URL (exactly as folium or a plugin emits it) → local file to inline.
 #: Exact URLs on purpose: when folium changes a URL, rendering fails loudly
 #: until someone checks the new version and adds it here.
-ASSETS: dict[str, AnyAsset] = {
+ASSETS: dict[str, VendoredAsset] = {
     "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": LEAFLET_JS,
     "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": LEAFLET_CSS,
-    # folium.plugins.MarkerCluster links 1.1.0; PyPI has 1.4.1 (same
-    # L.markerClusterGroup API, checked in a browser test).  Optional package.
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js": MARKERCLUSTER_JS,
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css": MARKERCLUSTER_CSS,
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css": MARKERCLUSTER_DEFAULT_CSS,  # noqa: E501 (a URL)
 }
 
 #: folium.Map's default assets that nothing we draw uses (URL → why).
@@ -167,7 +119,7 @@ DROPPED_ASSETS: dict[str, str] = {
 }
 
 
-def register_asset(url: str, asset: AnyAsset) -> None:
+def register_asset(url: str, asset: VendoredAsset) -> None:
     """Serve ``url`` (as a folium element emits it) from ``asset`` when offline."""
     if url in DROPPED_ASSETS:
         raise ValueError(f"{url} is in DROPPED_ASSETS; remove it there first")
@@ -220,7 +172,7 @@ def _inline_css_urls(css: str, base: Path, name: str) -> str:
 
 
 @cache
-def _inline_tag(asset: AnyAsset) -> str:
+def _inline_tag(asset: VendoredAsset) -> str:
     """``<script>``/``<style>`` element holding the asset's code."""
     path = asset.file()
     code = _SOURCE_MAP.sub("", path.read_text(encoding="utf-8"))
@@ -321,7 +273,8 @@ def _dropped_need(element: Element) -> str | None:
     """Why ``element`` needs an asset from DROPPED_ASSETS, or None."""
     kind = type(element)
     if isinstance(element, folium.Popup):
-        return "folium.Popup builds its content with jQuery; use folium.GeoJsonPopup or maps.safe.PropertyPopup"
+        return ("folium.Popup builds its content with jQuery; give maps.packed_layer.PackedLayer popups "
+                "(HTML escaped with maps.safe)")
     if isinstance(element, folium.Icon):
         return "folium.Icon needs Leaflet.awesome-markers; use the default marker, folium.DivIcon or a CircleMarker"
     if isinstance(element, folium.Map) and element.objects_to_stay_in_front:
@@ -351,12 +304,15 @@ def _drop_render_output(part: Element) -> None:
     adds a *new* ``ElementAddToElement`` (new random id) on every render, so
     after ``m.save()`` a second render would carry duplicate ``addTo`` calls,
     in another order.  Render output is recognisable: it is keyed by another
-    element's name (``<kind>_<id>``) or is a ``JSCSSMixin`` link, never by its
-    own name, which is how ``add_child(element)`` keys what a user adds.
+    element's name (``<kind>_<id>``) or is a ``JSCSSMixin`` link or a
+    :class:`RawText` an element's ``render`` adds under a fixed name (the
+    packed layers' script: kept, it would land before the Leaflet it needs),
+    never by its own name, which is how ``add_child(element)`` keys what a
+    user adds.
     """
     keep: OrderedDict[str, Element] = OrderedDict()
     for key, child in part._children.items():
-        produced = _HEX_ID.search(key) or isinstance(child, (JavascriptLink, CssLink))
+        produced = _HEX_ID.search(key) or isinstance(child, (JavascriptLink, CssLink, RawText))
         if produced and key != child.get_name():
             continue
         keep[key] = child
@@ -366,7 +322,7 @@ def _drop_render_output(part: Element) -> None:
 def _replace_links(header: Element, *, online: bool) -> None:
     """Drop unused asset links; offline, inline the rest or raise."""
     out: OrderedDict[str, Element] = OrderedDict()
-    inlined: set[AnyAsset] = set()
+    inlined: set[VendoredAsset] = set()
     for name, child in header._children.items():
         if not isinstance(child, (JavascriptLink, CssLink)):
             out[name] = child
@@ -380,8 +336,9 @@ def _replace_links(header: Element, *, online: bool) -> None:
         asset = ASSETS.get(url)
         if asset is None:
             raise OfflineAssetError(
-                f"no offline copy of {url} (asset {name!r}); map it to a pinned package with "
-                "maps.offline.register_asset(url, VendoredAsset(...) or Asset(...)), or render with online=True"
+                f"no offline copy of {url} (asset {name!r}); vendor the file under maps/js/vendor/ "
+                "(VENDORED_NPM) and map it with maps.offline.register_asset(url, VendoredAsset(...)), "
+                "or render with online=True"
             )
         if asset in inlined:
             continue

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +14,9 @@ from typing import ClassVar
 import branca.element
 import folium
 import jinja2
+import numpy as np
 import pytest
+import shapely
 from folium.elements import JSCSSMixin
 
 from geo.errors import AtlasError
@@ -25,42 +27,37 @@ from maps.offline import (
     DROPPED_ASSETS,
     LEAFLET_CSS,
     LEAFLET_JS,
-    MARKERCLUSTER_JS,
-    Asset,
     OfflineAssetError,
     VendoredAsset,
     register_asset,
     render_html,
     write_html,
 )
-from maps.safe import PropertyTooltip, html_table, safe_geojson
+from maps.packed_layer import PackedLayer
+from maps.safe import escape_html, html_table
 
 ROOT = Path(__file__).resolve().parents[1]
-HAS_MARKERCLUSTER = importlib.util.find_spec("xstatic.pkg.leaflet_markercluster") is not None
 CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "netdna.bootstrapcdn.com")
 
 def build_map() -> folium.Map:
     """A map using every Leaflet-core feature we ship (built again in subprocesses)."""
-    features = [
-        {"type": "Feature",
-         "properties": {"name": name, "kind": kind, "card": html_table({"Name": name, "Kind": kind})},
-         "geometry": {"type": "Polygon", "coordinates": [[[x, 29], [x + 1, 29], [x + 1, 30], [x, 30], [x, 29]]]}}
-        for x, name, kind in [(103, "Chengdu", "core"), (105, "Chongqing", "core"), (107, "Wanzhou", "edge")]
-    ]
-    data = safe_geojson({"type": "FeatureCollection", "features": features}, html_fields=["card"])
+    regions = [(103, 29.0, "Chengdu", "core"), (105, 29.2, "Chongqing", "core"), (107, 29.4, "Wanzhou", "edge")]
+    boxes = shapely.box([x for x, _, _, _ in regions], [y for _, y, _, _ in regions],
+                        [x + 1 for x, _, _, _ in regions], [y + 1 for _, y, _, _ in regions])
     m = folium.Map(location=[29.5, 105], zoom_start=6, control_scale=True, tiles=None)
     folium.TileLayer("OpenStreetMap", name="OSM").add_to(m)
     folium.TileLayer("https://tiles.example.invalid/{z}/{x}/{y}.png", attr="test", name="Light").add_to(m)
     group = folium.FeatureGroup(name="Regions").add_to(m)
-    folium.GeoJson(
-        data, name="Districts",
-        style_function=lambda f: {"color": {"core": "#c00", "edge": "#06c"}[f["properties"]["kind"]]},
-        highlight_function=lambda f: {"weight": 4},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "kind"]),
-        popup=folium.GeoJsonPopup(fields=["name"]),
-    ).add_to(group)
-    PropertyTooltip("card").add_to(folium.GeoJson(data, name="Cards").add_to(m))
-    folium.CircleMarker([29.5, 104.0], radius=5, tooltip="centre").add_to(m)
+    folium.CircleMarker([29.5, 104.0], radius=5, tooltip="centre").add_to(group)
+    PackedLayer(
+        boxes, name="Districts",
+        tips=[html_table({"Name": name, "Kind": kind}) for _, _, name, kind in regions],
+        popups=[f"<b>{escape_html(name)}</b>" for _, _, name, _ in regions],
+        fills=[{"core": "#c00", "edge": "#06c"}[kind] for _, _, _, kind in regions],
+        style={"weight": 1, "highlight": True},
+    ).add_to(m)
+    PackedLayer(np.array([shapely.Point(104.5, 29.2), shapely.Point(106.5, 29.8)]), name="Sites",
+                tips=[escape_html("Site <1>"), escape_html("Site {2}")], style={"radius": 4}).add_to(m)
     folium.LayerControl().add_to(m)
     FullscreenControl().add_to(m)
     return m
@@ -125,6 +122,8 @@ def test_output_does_not_depend_on_earlier_renders() -> None:
     m.get_root().render()
     assert render_html(m) == fresh
     assert render_html(m) == fresh
+    # the packed layers' renderer, which their render() puts in the header, still follows Leaflet
+    assert fresh.index("Leaflet 1.9.3") < fresh.index("L.ChengyuPacked = ") < fresh.index("L.chengyuPacked(")
 
 
 def test_user_added_figure_elements_are_kept() -> None:
@@ -154,15 +153,26 @@ class _Plugin(JSCSSMixin):
     default_js: ClassVar[list[tuple[str, str]]] = [("plugin_js", "https://example.invalid/plugin/1.0/plugin.js")]
 
 
-def test_registered_asset_is_inlined(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not HAS_MARKERCLUSTER:
-        pytest.skip("XStatic-Leaflet-MarkerCluster not installed")
-    monkeypatch.setitem(ASSETS, "https://example.invalid/plugin/1.0/plugin.js", MARKERCLUSTER_JS)
+def test_registered_asset_is_inlined(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A plugin's CDN URL mapped to a file vendored from npm is inlined (the way to add a plugin)."""
+    vendor = tmp_path / "vendor"
+    shutil.copytree(offline.VENDOR_DIR / "leaflet", vendor / "leaflet")
+    (vendor / "plugin").mkdir()
+    (vendor / "plugin" / "plugin.js").write_text("window.chengyuPlugin = 1;\n//# sourceMappingURL=plugin.js.map\n")
+    monkeypatch.setattr(offline, "VENDOR_DIR", vendor)
+    monkeypatch.setitem(offline.VENDORED_NPM, "plugin", "1.0.0")
+    monkeypatch.setattr(offline, "ASSETS", dict(ASSETS))
+    register_asset("https://example.invalid/plugin/1.0/plugin.js", VendoredAsset("plugin", "plugin.js"))
     m = folium.Map(tiles=None)
     _Plugin().add_to(m)
-    page = render_html(m)
-    assert "L.MarkerClusterGroup=L.FeatureGroup.extend" in page
-    assert "example.invalid" not in page
+    try:
+        page = render_html(m)
+    finally:
+        offline._inline_tag.cache_clear()  # forget the temporary folder's files
+        offline._leaflet_default_icon.cache_clear()
+    assert "<script>\nwindow.chengyuPlugin = 1;\n" in page
+    assert "example.invalid" not in page and "sourceMappingURL" not in page
+    assert page.index("Leaflet 1.9.3") < page.index("window.chengyuPlugin")  # after Leaflet, as linked
 
 
 def test_register_asset_refuses_dropped_urls(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,28 +181,6 @@ def test_register_asset_refuses_dropped_urls(monkeypatch: pytest.MonkeyPatch) ->
     assert offline.ASSETS["https://example.invalid/x.js"] is LEAFLET_JS
     with pytest.raises(ValueError, match="DROPPED_ASSETS"):
         register_asset(next(iter(DROPPED_ASSETS)), LEAFLET_JS)
-
-
-@pytest.mark.skipif(not HAS_MARKERCLUSTER, reason="XStatic-Leaflet-MarkerCluster not installed")
-def test_markercluster_plugin_is_inlined() -> None:
-    from folium.plugins import MarkerCluster
-
-    m = folium.Map(tiles=None)
-    MarkerCluster(locations=[[30, 104], [30.1, 104.1]]).add_to(m)
-    page = render_html(m)
-    assert "L.MarkerClusterGroup" in page and ".marker-cluster-small" in page
-    assert "cloudflare" not in page
-
-
-@pytest.mark.skipif(not HAS_MARKERCLUSTER, reason="XStatic-Leaflet-MarkerCluster not installed")
-def test_pinned_pypi_versions_are_checked() -> None:
-    package, version, module = MARKERCLUSTER_JS.package, MARKERCLUSTER_JS.version, MARKERCLUSTER_JS.module
-    with pytest.raises(OfflineAssetError, match=f"{version} is installed but 0.1 is pinned"):
-        Asset(package, "0.1", module, "leaflet.markercluster.js").file()
-    with pytest.raises(OfflineAssetError, match="pip install 'XStatic-Nothing-Here==1.0'"):
-        Asset("XStatic-Nothing-Here", "1.0", "xstatic.pkg.nothing", "x.js").file()
-    with pytest.raises(OfflineAssetError, match="outside"):
-        Asset(package, version, module, "../__init__.py").file()
 
 
 def test_vendored_files_stay_inside_their_package_folder() -> None:
@@ -238,7 +226,7 @@ def test_ids_are_renumbered_by_first_appearance() -> None:
     assert names[0] == ("map", "1")
     assert [int(n) for _, n in names] == sorted(int(n) for _, n in names)
     assert names == [("map", "1"), ("tile_layer", "2"), ("tile_layer", "3"), ("feature_group", "4"),
-                     ("geo_json", "5"), ("geo_json", "6"), ("circle_marker", "7"), ("layer_control", "8"),
+                     ("circle_marker", "5"), ("packed_layer", "6"), ("packed_layer", "7"), ("layer_control", "8"),
                      ("fullscreen_control", "9")]
 
 
@@ -255,12 +243,19 @@ def test_render_has_no_side_effects_on_the_map() -> None:
     assert "code.jquery.com" in figure.render()
 
 
-def test_jinja_patch_is_undone_after_errors() -> None:
-    from maps.safe import PropertyTooltip
+class _Broken(branca.element.MacroElement):
+    """An element whose rendering fails half-way through the page."""
 
+    _template = jinja2.Template("{% macro script(this, kwargs) %}{{ this.boom() }}{% endmacro %}")
+
+    def boom(self) -> str:
+        raise TypeError("boom")
+
+
+def test_jinja_patch_is_undone_after_errors() -> None:
     m = folium.Map(tiles=None)
-    PropertyTooltip("x").add_to(m)  # not on a GeoJson: raises mid-render
-    with pytest.raises(TypeError):
+    _Broken().add_to(m)  # raises mid-render, inside the single-pass patch
+    with pytest.raises(TypeError, match="boom"):
         render_html(m)
     assert branca.element.Template is jinja2.Template
 

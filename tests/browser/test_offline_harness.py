@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import folium
 import pytest
+import shapely
 
 from maps.controls import FullscreenControl
 from maps.offline import render_html
-from maps.safe import PropertyPopup, PropertyTooltip, html_table, safe_geojson
+from maps.packed_layer import PackedLayer
+from maps.safe import escape_html, html_table
+from tests.browser.test_packed_layer import _screen  # page coordinates of a place on map_1
 
 pytestmark = pytest.mark.browser
 
@@ -42,27 +44,55 @@ def _collection(names: list[str]) -> dict[str, Any]:
     }
 
 
+def _squares(count: int, lat: float = 29.5) -> Any:
+    """``count`` squares side by side, the i-th at 103 + 1.5 i degrees east and ``lat`` + 0.2 i north
+    (staggered: centres on one parallel hang packed.js's gridOf, see the report of this change)."""
+    south = [lat + 0.2 * i for i in range(count)]
+    return shapely.box([103.0 + 1.5 * i for i in range(count)], south,
+                       [103.8 + 1.5 * i for i in range(count)], [y + 0.8 for y in south])
+
+
+def _centre(index: int, lat: float = 29.5) -> tuple[float, float]:
+    """(lon, lat) of the middle of the ``index``-th of :func:`_squares`."""
+    return 103.4 + 1.5 * index, lat + 0.2 * index + 0.4
+
+
 def polygon_map(*, collapsed: bool = False) -> folium.Map:
-    """Three polygons with a tooltip, layer control, scale bar and fullscreen button."""
+    """Three polygons (a packed layer, as the maps draw them) with a tooltip, layer control,
+    scale bar and fullscreen button."""
     m = folium.Map(location=[29.9, 105.2], zoom_start=6, control_scale=True)
-    folium.GeoJson(
-        safe_geojson(_collection(NAMES)),
-        name="Districts",
-        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["District"]),
-    ).add_to(m)
+    PackedLayer(_squares(len(NAMES)), name="Districts",
+                tips=[html_table({"District": name}) for name in NAMES]).add_to(m)
     folium.LayerControl(collapsed=collapsed).add_to(m)
     FullscreenControl().add_to(m)
     return m
 
 
-def _paths(page: Any) -> int:
-    return page.locator("path.leaflet-interactive").count()
+DRAWN = "(() => { let n = 0; map_1.eachLayer(l => { if (l instanceof L.ChengyuPacked) n += l.drawn; }); return n; })()"
+
+
+#: Pixels the packed layers' canvas shows (0 without a canvas).
+PAINTED = ("(() => { const c = document.querySelector('canvas.chengyu-packed'); if (!c) return 0;"
+           " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
+           " for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return n; })()")
+
+
+def _drawn(page: Any) -> int:
+    """Features the packed layers drew in the last frame (0 when no packed layer is on the map)."""
+    return page.evaluate(DRAWN)
+
+
+def _ready(page: Any) -> None:
+    """Wait until every packed layer has read its tooltips."""
+    page.evaluate("""Promise.all((() => { const all = [];
+        map_1.eachLayer(l => { if (l instanceof L.ChengyuPacked) all.push(l.tipsReady); }); return all; })())
+        .then(() => null)""")
 
 
 def test_offline_page_draws_with_network_blocked(load_html: Any, assert_clean: Any) -> None:
     page = load_html(render_html(polygon_map()))
-    page.wait_for_selector("path.leaflet-interactive")
-    assert _paths(page) == 3
+    page.wait_for_selector("canvas.chengyu-packed")
+    page.wait_for_function(f"{DRAWN} === 3")
     assert page.locator(".leaflet-control-scale-line").count() >= 1
     # Leaflet is there, none of folium's jQuery/Bootstrap/awesome-markers.
     assert page.evaluate("typeof L") == "object"
@@ -75,8 +105,9 @@ def test_offline_page_draws_with_network_blocked(load_html: Any, assert_clean: A
 
 def test_tooltip_shows_on_hover(load_html: Any, assert_clean: Any) -> None:
     page = load_html(render_html(polygon_map()))
+    _ready(page)
     for index, name in enumerate(NAMES):
-        page.locator("path.leaflet-interactive").nth(index).hover()
+        page.mouse.move(*_screen(page, *_centre(index)))
         tooltip = page.locator(".leaflet-tooltip")
         tooltip.wait_for()
         assert name in tooltip.inner_text()
@@ -89,10 +120,12 @@ def test_layer_control_toggles_layer(load_html: Any, assert_clean: Any) -> None:
     box = page.locator(".leaflet-control-layers-overlays input[type=checkbox]")
     assert box.count() == 1 and box.is_checked()
     assert "Districts" in page.locator(".leaflet-control-layers-overlays").inner_text()
+    page.wait_for_function(f"{DRAWN} === 3 && {PAINTED} > 0")
     box.uncheck()
-    assert _paths(page) == 0
+    page.wait_for_function(f"{PAINTED} === 0")  # the canvas is gone or blank
+    assert _drawn(page) == 0
     box.check()
-    assert _paths(page) == 3
+    page.wait_for_function(f"{DRAWN} === 3 && {PAINTED} > 0")
     assert_clean()
 
 
@@ -141,31 +174,22 @@ def test_plain_folium_save_fails_offline(page: Any, tmp_path: Any) -> None:
     polygon_map().save(str(path))
     page.goto(path.as_uri(), wait_until="load")
     assert any("L is not defined" in error for error in page.page_errors), page.page_errors
-    assert _paths(page) == 0
+    assert page.locator("canvas.chengyu-packed, .leaflet-container").count() == 0
     assert any("leaflet.js" in url for url in page.blocked_requests)
     assert any("jquery" in url for url in page.blocked_requests)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("xstatic.pkg.leaflet_markercluster") is None,
-    reason="XStatic-Leaflet-MarkerCluster not installed",
-)
-def test_registered_plugin_asset_works_offline(load_html: Any, assert_clean: Any) -> None:
-    from folium.plugins import MarkerCluster
-
-    # Keep the tile layer: markercluster needs the maxZoom it provides.
-    m = folium.Map(location=[29.9, 105.2], zoom_start=5)
-    cluster = MarkerCluster(name="Sites").add_to(m)
-    for i in range(5):
-        folium.Marker([29.5 + 0.01 * i, 104.0 + 0.01 * i]).add_to(cluster)
-    folium.Marker([34.0, 111.0]).add_to(cluster)  # far enough to stay single
+def test_default_marker_icon_is_inline(load_html: Any, assert_clean: Any) -> None:
+    m = folium.Map(location=[29.9, 105.2], zoom_start=5, tiles=None)
+    folium.Marker([29.9, 105.2]).add_to(m)
     page = load_html(render_html(m))
-    page.wait_for_selector(".marker-cluster")
-    assert page.locator(".marker-cluster").inner_text().strip() == "5"
     icon = page.locator("img.leaflet-marker-icon")
     assert icon.count() == 1
     assert icon.get_attribute("src").startswith("data:image/png;base64,")
-    assert icon.evaluate("img => img.complete && img.naturalWidth") == 25
+    page.wait_for_function("document.querySelector('img.leaflet-marker-icon').complete")
+    assert icon.evaluate("img => img.naturalWidth") == 25
+    shadow = page.locator("img.leaflet-marker-shadow")
+    assert shadow.get_attribute("src").startswith("data:image/png;base64,")
     assert_clean()
 
 
@@ -173,25 +197,18 @@ def test_registered_plugin_asset_works_offline(load_html: Any, assert_clean: Any
 
 
 def _payload_map() -> folium.Map:
-    """Payload strings shown by folium's GeoJsonTooltip/Popup and by our property binders."""
-    raw = _collection(PAYLOADS[:3])
-    for feature, payload in zip(raw["features"], PAYLOADS[:3], strict=True):
-        feature["properties"] = {"name": payload, "note": " | ".join(PAYLOADS)}
-        feature["properties"]["card"] = html_table({"Name": payload, "Note": " | ".join(PAYLOADS)})
+    """Payload strings in a packed layer's tooltips (html_table), popups (escape_html) and name."""
+    everything = " | ".join(PAYLOADS)
     m = folium.Map(location=[29.9, 105.2], zoom_start=6, tiles=None)
-    data = safe_geojson(raw, html_fields=["card"])
-    folium.GeoJson(
-        data,
-        name="folium detail",
-        tooltip=folium.GeoJsonTooltip(fields=["name", "note"]),
-        popup=folium.GeoJsonPopup(fields=["name", "note"]),
+    PackedLayer(
+        _squares(3), name=PAYLOADS[6] + " " + PAYLOADS[0],
+        tips=[html_table({"Name": payload, "Note": everything}) for payload in PAYLOADS[:3]],
+        popups=[f"<p>{escape_html(payload)}</p><p>{escape_html(everything)}</p>" for payload in PAYLOADS[:3]],
     ).add_to(m)
-    shifted = safe_geojson(raw, html_fields=["card"])
-    for feature in shifted["features"]:
-        feature["geometry"]["coordinates"][0] = [[x, y - 1.5] for x, y in feature["geometry"]["coordinates"][0]]
-    layer = folium.GeoJson(shifted, name="property html").add_to(m)
-    PropertyTooltip("card").add_to(layer)
-    PropertyPopup("card").add_to(layer)
+    # a second layer whose popups show the tooltips' tables (popups=True)
+    PackedLayer(_squares(3, lat=28.0), name="tables",
+                tips=[html_table({"Name": payload, "Note": everything}) for payload in PAYLOADS[:3]]).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
     return m
 
 
@@ -202,23 +219,26 @@ def _assert_literal(text: str, payload: str) -> None:
 
 def test_user_data_is_shown_literally(load_html: Any, assert_clean: Any) -> None:
     page = load_html(render_html(_payload_map()))
-    paths = page.locator("path.leaflet-interactive")
-    assert paths.count() == 6
+    page.wait_for_function(f"{DRAWN} === 6")
+    _ready(page)
+    _assert_literal(page.locator(".leaflet-control-layers-overlays").inner_text(), PAYLOADS[6] + " " + PAYLOADS[0])
     everything = " | ".join(PAYLOADS)
     for index in range(6):
         payload = PAYLOADS[index % 3]
-        paths.nth(index).hover()
+        x, y = _screen(page, *_centre(index % 3, lat=29.5 if index < 3 else 28.0))
+        page.mouse.move(x, y)
         tooltip = page.locator(".leaflet-tooltip")
         tooltip.wait_for()
         _assert_literal(tooltip.inner_text(), payload)
         _assert_literal(tooltip.inner_text(), everything)
-        paths.nth(index).click()
+        page.mouse.click(x, y)
         popup = page.locator(".leaflet-popup-content")
         popup.wait_for()
         _assert_literal(popup.inner_text(), payload)
         _assert_literal(popup.inner_text(), everything)
         assert page.locator(".leaflet-popup-content img, .leaflet-popup-content script, "
-                            ".leaflet-tooltip img, .leaflet-tooltip script, .leaflet-tooltip a").count() == 0
+                            ".leaflet-tooltip img, .leaflet-tooltip script, .leaflet-tooltip a, "
+                            ".leaflet-control-layers img").count() == 0
         page.locator(".leaflet-popup-close-button").click()
         page.mouse.move(5, 5)
         # Leaflet fades closed popups/tooltips out for 200 ms before removing them.
@@ -229,7 +249,7 @@ def test_user_data_is_shown_literally(load_html: Any, assert_clean: Any) -> None
 
 
 def test_unescaped_folium_tooltip_runs_markup(load_html: Any) -> None:
-    """Negative control: without safe_geojson folium's tooltip puts data into innerHTML."""
+    """Negative control: folium's GeoJsonTooltip puts data into innerHTML (why the maps don't use it)."""
     m = folium.Map(location=[29.9, 105.2], zoom_start=6, tiles=None)
     folium.GeoJson(_collection([PAYLOADS[0]]), tooltip=folium.GeoJsonTooltip(fields=["name"])).add_to(m)
     page = load_html(render_html(m))
