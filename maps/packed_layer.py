@@ -99,12 +99,12 @@ class PackedLayer(folium.map.Layer):
         self.bbox = packed.bbox
         raw = packed.raw()
         self.inline = len(raw) <= INLINE_BYTES
-        self.meta_js = js_literal(packed.meta())
-        # [(what, value)]: the geometry's bytes as base64 (gzip unless inline); the texts as lists
-        # in packed order (gzip-compressed JSON unless inline: a million tooltips repeat their
-        # markup, 100 MB as text, 5 MB compressed)
-        self._sources: list[tuple[str, Any]] = [
-            ("data", base64.b64encode(raw if self.inline else gzip.compress(raw, 6, mtime=0)).decode("ascii"))]
+        # [(what, value)]: the geometry's bytes as base64, inline in the form drawn without decoding,
+        # else compact and gzip-compressed; the texts as lists in packed order (gzip-compressed
+        # JSON unless inline: a million tooltips repeat their markup, 100 MB as text, 5 MB compressed)
+        meta, data = packed.world() if self.inline else (packed.meta(), gzip.compress(raw, 6, mtime=0))
+        self.meta_js = js_literal(meta)
+        self._sources: list[tuple[str, Any]] = [("data", base64.b64encode(data).decode("ascii"))]
         if tips is not None:
             self._sources.append(("tips", [tips[i] for i in packed.order]))
         if not isinstance(popups, bool):

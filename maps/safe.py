@@ -118,8 +118,7 @@ def html_table(rows: Mapping[str, Any] | Iterable[tuple[str, Any]], *,
                missing: str = "–", css_class: str = "chengyu-detail") -> str:
     """Build a ``<table>`` of label/value rows with every cell escaped.
 
-    Meant for a pre-escaped HTML property shown by :class:`PropertyTooltip`
-    or :class:`PropertyPopup`.
+    Meant for the pre-escaped tooltips and popups of :class:`maps.packed_layer.PackedLayer`.
     """
     items = rows.items() if isinstance(rows, Mapping) else rows
     body = "".join(

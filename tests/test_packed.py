@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from geo.packed import GRID_DEG, pack, unpack
+from geo.packed import GRID_DEG, mercator_px, pack, unpack
 
 
 def snapped(geoms: np.ndarray) -> np.ndarray:
@@ -121,3 +121,35 @@ def test_building_footprints_take_under_40_bytes_a_vertex_in_the_page():
     w, h = rng.uniform(5e-5, 3e-4, n), rng.uniform(5e-5, 3e-4, n)
     boxes = shapely.box(centre[:, 0], centre[:, 1], centre[:, 0] + w, centre[:, 1] + h)
     assert page_bytes(boxes) / (4 * n) <= 40
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(polygons(), lines(), points()), min_size=1, max_size=6))
+def test_the_world_form_is_leaflets_pixels_of_the_grid(geoms):
+    assume(len({g.geom_type.replace("Multi", "") for g in geoms}) == 1)  # one kind a layer
+    packed = pack(np.array(geoms, dtype=object))
+    meta, data = packed.world()
+    arrays = {a["name"]: np.frombuffer(data, "<f4" if a["type"] == "f32" else "<i4", a["length"], a["offset"])
+              for a in meta["arrays"]}
+    want = shapely.get_coordinates(unpack(packed.meta(), packed.payload()))
+    if packed.kind == "polygon":  # rings without their closing vertex, as in the compact form
+        want = np.concatenate([shapely.get_coordinates(r)[:-1] for g in unpack(packed.meta(), packed.payload())
+                               for p in shapely.get_parts(g) for r in shapely.get_rings(p)]) if len(want) else want
+    wx, wy = mercator_px(want[:, 0], want[:, 1])
+    x0, y0 = meta["origin_px"]
+    assert np.allclose(arrays["x"] + x0, wx, atol=1e-5) and np.allclose(arrays["y"] + y0, wy, atol=1e-5)
+    # offsets end where the next level starts, the last at the vertices
+    last = packed.count
+    for level in meta["levels"]:
+        assert len(arrays[level]) == last + 1 and arrays[level][0] == 0
+        last = int(arrays[level][-1])
+    assert last == meta["vertices"] == len(want)
+    # boxes hold their feature's vertices
+    first = np.arange(packed.count + 1)
+    for level in meta["levels"]:
+        first = arrays[level][first]
+    for f in range(packed.count):
+        xs, ys = arrays["x"][first[f]:first[f + 1]], arrays["y"][first[f]:first[f + 1]]
+        if len(xs):
+            assert np.all(np.abs(xs - arrays["cx"][f]) <= arrays["hs"][f] + 1e-5)
+            assert np.all(np.abs(ys - arrays["cy"][f]) <= arrays["hs"][f] + 1e-5)

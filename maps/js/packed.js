@@ -53,9 +53,34 @@
     return off;
   }
 
-  // The layer's geometry: world pixels at zoom 0 (256 px world), offsets per level, and per feature
-  // its bounding box centre and half size (for culling and picking).
+  // The layer's geometry: world pixels at zoom 0 (256 px world) relative to (X0, Y0), offsets per
+  // level, each feature's first vertex, and its bounding box centre and half size (for culling and
+  // picking). geo.packed's "world" form is all of these already: typed arrays over its bytes.
   function decode(meta, raw) {
+    if (meta.encoding === 'world') {
+      var v = {}, levels = {};
+      meta.arrays.forEach(function (a) {
+        v[a.name] = new (a.type === 'f32' ? Float32Array : Int32Array)(raw.buffer, raw.byteOffset + a.offset, a.length);
+      });
+      meta.levels.forEach(function (name) { levels[name] = v[name]; });
+      return { kind: meta.kind, n: meta.count, wx: v.x, wy: v.y, X0: meta.origin_px[0], Y0: meta.origin_px[1],
+               levels: levels, first: firstVertices(meta, levels), cx: v.cx, cy: v.cy, hs: v.hs };
+    }
+    return decodeCompact(meta, raw);
+  }
+
+  // each feature's first vertex (and the end of the last one), through every level
+  function firstVertices(meta, levels) {
+    var n = meta.count, first = new Int32Array(n + 1);
+    for (var f = 0; f <= n; f++) {
+      var k = f;
+      for (var l = 0; l < meta.levels.length; l++) { k = levels[meta.levels[l]][k]; }
+      first[f] = k;
+    }
+    return first;
+  }
+
+  function decodeCompact(meta, raw) {
     var arrays = {};
     meta.arrays.forEach(function (a) {
       arrays[a.name] = unplanes(raw.subarray(a.offset, a.offset + 4 * a.length), a.length,
@@ -73,13 +98,7 @@
       levels[name] = offsetsOf(arrays[name], items);
       items = levels[name][items];
     });
-    // each feature's first and last vertex (through every level)
-    var n = meta.count, first = new Int32Array(n + 1);
-    for (var f = 0; f <= n; f++) {
-      var k = f;
-      meta.levels.forEach(function (name) { k = levels[name][k]; });
-      first[f] = k;
-    }
+    var n = meta.count, first = firstVertices(meta, levels);
     var cx = new Float64Array(n), cy = new Float64Array(n), hs = new Float32Array(n);
     for (var e = 0; e < n; e++) {
       var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
@@ -89,7 +108,7 @@
       }
       cx[e] = (x0 + x1) / 2; cy[e] = (y0 + y1) / 2; hs[e] = Math.max(x1 - x0, y1 - y0) / 2;
     }
-    return { kind: meta.kind, n: n, wx: wx, wy: wy, levels: levels, first: first, cx: cx, cy: cy, hs: hs };
+    return { kind: meta.kind, n: n, wx: wx, wy: wy, X0: 0, Y0: 0, levels: levels, first: first, cx: cx, cy: cy, hs: hs };
   }
 
   // A grid over the features' centres (CSR: start per cell, items), to find what is under a point.
@@ -100,7 +119,9 @@
       if (d.cy[a] < y0) { y0 = d.cy[a]; } if (d.cy[a] > y1) { y1 = d.cy[a]; }
       if (d.hs[a] > maxHs) { maxHs = d.hs[a]; }
     }
-    var cell = Math.sqrt(Math.max((x1 - x0) * (y1 - y0), 1e-18) / Math.max(1, n / 4)) || 1;
+    // about four features a cell; features along one line (no area) get cells along it
+    var w = x1 - x0, h = y1 - y0, per = Math.max(1, n / 4);
+    var cell = Math.max(Math.sqrt(w * h / per), Math.max(w, h) / per) || 1;
     var nx = Math.floor((x1 - x0) / cell) + 1, ny = Math.floor((y1 - y0) / cell) + 1;
     var of = new Int32Array(n), start = new Int32Array(nx * ny + 1), items = new Int32Array(n);
     for (var b = 0; b < n; b++) {
@@ -181,13 +202,22 @@
     add: function (layer) {
       this.layers.push(layer);
       this.layers.sort(function (a, b) { return a.made - b.made; });  // the page's order, however toggled
-      this.reset();
+      this.later();
     },
 
     remove: function (layer) {
       this.layers = this.layers.filter(function (l) { return l !== layer; });
       this.unhover();
-      this.reset();
+      this.later();
+    },
+
+    // One redraw for everything a script does at once: the layers a page adds, then their inline
+    // geometry (read in microtasks queued before this one), are drawn together before the frame.
+    later: function () {
+      if (this.pending) { return; }
+      this.pending = true;
+      var self = this;
+      queueMicrotask(function () { self.pending = false; self.reset(); });
     },
 
     animZoom: function (ev) {  // the transform Leaflet's own renderers apply, from public methods
@@ -206,31 +236,31 @@
       this.bounds = { min: min, size: full };
       var tl = m.containerPointToLayerPoint(min), po = m.getPixelOrigin();
       this.view = { z: Math.pow(2, m.getZoom()), dpr: dpr, ox: po.x + tl.x, oy: po.y + tl.y, W: full.x, H: full.y };
-      this.size(this.canvas, tl);
+      var fresh = this.size(this.canvas, tl);
       if (this.lit) { this.size(this.lit, tl); this.lit.getContext('2d').clearRect(0, 0, this.lit.width, this.lit.height); }
-      this.draw();
+      this.draw(fresh);
     },
 
     size: function (canvas, tl) {
       var v = this.view, w = Math.round(v.W * v.dpr), h = Math.round(v.H * v.dpr);
       L.DomUtil.setPosition(canvas, tl);
-      if (canvas.width !== w || canvas.height !== h) {  // a new size costs a new canvas
-        canvas.width = w; canvas.height = h;
-        canvas.style.width = v.W + 'px'; canvas.style.height = v.H + 'px';
-      }
+      if (canvas.width === w && canvas.height === h) { return false; }
+      canvas.width = w; canvas.height = h;  // a new size costs a new canvas, blank
+      canvas.style.width = v.W + 'px'; canvas.style.height = v.H + 'px';
+      return true;
     },
 
-    draw: function () {
+    draw: function (blank) {
       var cv = this.canvas, ctx = cv.getContext('2d'), v = this.view;
       ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, cv.width, cv.height);
+      if (!blank) { ctx.clearRect(0, 0, cv.width, cv.height); }
       this.drawn = 0;
       for (var i = 0; i < this.layers.length; i++) {
         var layer = this.layers[i];
         layer.drawn = 0; layer.cells = null;
         if (!layer.data) { continue; }
         ctx.setTransform(v.dpr, 0, 0, v.dpr, 0, 0);
-        layer.drawOn(ctx, v, this);
+        layer.drawOn(ctx, layer.viewOf(v), this);
         this.drawn += layer.drawn;
       }
     },
@@ -303,7 +333,7 @@
       ctx.clearRect(0, 0, this.lit.width, this.lit.height);
       if (f === null) { return; }
       ctx.setTransform(v.dpr, 0, 0, v.dpr, 0, 0);
-      at.layer.outline(ctx, v, f);
+      at.layer.outline(ctx, at.layer.viewOf(v), f);
     },
 
     down: function (e) { this.downAt = [e.clientX, e.clientY]; },
@@ -345,7 +375,7 @@
       this.ready = readSource(sources.data, true).then(function (raw) {
         self.data = decode(meta, raw);
         self.grid = gridOf(self.data);
-        if (self.hub) { self.hub.reset(); }
+        if (self.hub) { self.hub.later(); }
         self.fire('ready');
         return self;
       });
@@ -367,6 +397,12 @@
     onRemove: function () {
       this.hub.remove(this);
       this.hub = null;
+    },
+
+    // The map's view for this layer's coordinates (relative to its X0, Y0).
+    viewOf: function (v) {
+      var d = this.data;
+      return { z: v.z, dpr: v.dpr, W: v.W, H: v.H, ox: v.ox - d.X0 * v.z, oy: v.oy - d.Y0 * v.z };
     },
 
     // [west, south, east, north] of what the layer draws: the map's view and the canvas's margin.
@@ -533,7 +569,7 @@
     // else {features: [indices in packed order, nearest first]} (several points can share a spot),
     // or null. A polygon layer without fill answers near its outline only, as an SVG path would.
     pickAt: function (point) {
-      var d = this.data, v = this.hub && this.hub.view;
+      var d = this.data, v = this.hub && this.hub.view && d && this.viewOf(this.hub.view);
       if (!d || !v) { return null; }
       var px = point.x - this.hub.bounds.min.x, py = point.y - this.hub.bounds.min.y;  // canvas pixels
       if (this.cells) {

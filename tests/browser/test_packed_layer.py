@@ -117,3 +117,14 @@ def test_a_million_points_are_drawn_as_cells_whose_counts_add_up_then_one_by_one
     assert hit == {"features": [int(np.flatnonzero(layer.order == 123)[0])]}
     assert page.evaluate(f"{FIND}.drawn") == 1
     assert_clean()
+
+
+def test_features_in_a_row_draw_and_answer(load_html: Any, assert_clean: Any, tmp_path: Path) -> None:
+    # centres on one parallel: a grid of the features' centres has no height (it once had 1e9 cells)
+    squares = shapely.box(np.array([103, 104.5, 106]), 29.5, np.array([103.8, 105.3, 106.8]), 30.3)
+    layer = PackedLayer(squares, name="row", tips=["a", "b", "c"])
+    page = _page(load_html, tmp_path, layer, (105, 29.9), 7)
+    assert page.evaluate(f"{FIND}.drawn") == 3
+    page.mouse.move(*_screen(page, 104.9, 29.9))
+    page.locator(".leaflet-tooltip", has_text="b").wait_for()
+    assert_clean()
