@@ -171,38 +171,41 @@ class DeferredTileLayer(folium.TileLayer):
 
 
 class DeferredLayerControl(folium.LayerControl):
-    """A ``folium.LayerControl`` that joins the map just after the page's first frame.
+    """A ``folium.LayerControl`` made and added to the map just after the page's first frame.
 
     Building its lists of base maps and overlays (inputs, labels, their layout) took ~3 ms of the
     opening before the districts could be drawn; like the panels, it joins a frame later
-    (:func:`after_first_frame`). The control object exists from the start.
+    (:func:`after_first_frame`). Made then, it lists every layer of the page, whichever was added
+    to the map after it.
     """
 
+    # folium's render fills base_layers and overlays, then renders this (after_first_frame's form)
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            let {{ this.get_name() }} = L.control.layers(
-                {
-                {%- for key, val in this.base_layers.items() %}
-                    {{ key|tojson }}: {{ val }},
-                {%- endfor %}
-                },
-                {
-                {%- for key, val in this.overlays.items() %}
-                    {{ key|tojson }}: {{ val }},
-                {%- endfor %}
-                },
-                {{ this.options|tojavascript }}
-            );
-            {{ this.add_js }}
+            var {{ this.get_name() }};
+            requestAnimationFrame(function () {
+                setTimeout(function () {
+                    {{ this.get_name() }} = L.control.layers(
+                        {
+                        {%- for key, val in this.base_layers.items() %}
+                            {{ key|tojson }}: {{ val }},
+                        {%- endfor %}
+                        },
+                        {
+                        {%- for key, val in this.overlays.items() %}
+                            {{ key|tojson }}: {{ val }},
+                        {%- endfor %}
+                        },
+                        {{ this.options|tojavascript }}
+                    );
+                    {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+                    {%- if this.draggable %}
+                    new L.Draggable({{ this.get_name() }}.getContainer()).enable();
+                    {%- endif %}
+                }, 0);
+            });
         {% endmacro %}
         """
     )
 
-    def render(self, **kwargs: Any) -> None:
-        name = self.get_name()
-        add = f"{name}.addTo({self._parent.get_name()});"
-        if self.draggable:
-            add += f" new L.Draggable({name}.getContainer()).enable();"
-        self.add_js = after_first_frame(add)
-        super().render(**kwargs)

@@ -14,6 +14,7 @@ never as keys, template code or markup.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import folium
@@ -96,7 +97,6 @@ def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | N
                         style={**layer_style, "color": colour if kind != "point" else "#222222",
                                "fillColor": colour}).add_to(group)
     group.add_to(m)
-    _layer_control_last(m)
     note = fields_note(shown_fields, left_out)
     if coverage is not None:
         _layers_panel(m).sections.append(coverage_html(name, coverage, colour, note))
@@ -123,21 +123,15 @@ class LayersPanel(style.HtmlControl):
         super().render(**kwargs)
 
 
+_PANELS: weakref.WeakKeyDictionary[folium.Map, LayersPanel] = weakref.WeakKeyDictionary()
+
+
 def _layers_panel(m: folium.Map) -> LayersPanel:
-    for child in m._children.values():
-        if isinstance(child, LayersPanel):
-            return child
-    panel = LayersPanel()
-    panel.add_to(m)
-    return panel
-
-
-def _layer_control_last(m: folium.Map) -> None:
-    """The layer control lists the layers defined before it in the page: move it after ours."""
-    for key, child in list(m._children.items()):
-        if isinstance(child, folium.LayerControl):
-            del m._children[key]
-            m.add_child(child, name=key)
+    """The map's panel of users' layers, made with its first layer."""
+    if m not in _PANELS:
+        _PANELS[m] = LayersPanel()
+        _PANELS[m].add_to(m)
+    return _PANELS[m]
 
 
 _COLUMNS = {  # kind -> [(column, header, digits)]
