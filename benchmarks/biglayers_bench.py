@@ -77,9 +77,10 @@ _STEPS_JS = """async ([n, budget]) => {
 STEP_BUDGET_MS = 30_000
 # Started without waiting: they set window.chengyuShown = {ms, drawn} once the layer is on screen,
 # which the harness waits for with a timeout (a page busy for minutes cannot answer an evaluate).
-_OURS_VISIBLE_JS = """() => {
+_OURS_VISIBLE_JS = """(n) => {
     const frame = () => new Promise(done => requestAnimationFrame(() => done()));
-    const layers = [...Object.values(window)].filter(v => window.L && v instanceof L.ChengyuPacked);
+    // the user's layer, not the districts drawn beside it
+    const layers = L.ChengyuPacked.layersOf(map_1).filter(l => l.count === n);
     Promise.all(layers.map(l => l.ready)).then(frame).then(frame).then(() => {
         window.chengyuShown = {ms: performance.now(), drawn: layers.reduce((s, l) => s + l.drawn, 0)};
     });

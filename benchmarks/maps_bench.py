@@ -1,28 +1,26 @@
-"""Map weight and speed: our two pages against ``GeoDataFrame.explore()`` of the same units.
+"""Map weight and speed: our two pages against ``GeoDataFrame.explore()`` of the same units, and
+against our own pages as they were before issue 13 (``benchmarks/reference/``), in five windows.
 
     .venv/bin/python benchmarks/maps_bench.py [--repeats N] [--loads M]
 
-Both sides are measured in the same run, alternating; medians of N builds and of M page loads:
+Every side is measured in the same run, alternating; medians of N builds and of M page loads:
 
 - bytes: the HTML file of each map (ours: ``chengyu build``; baseline: ``benchmarks/explore_pages.py``,
   explore() saved with the same inlined Leaflet, so both draw offline);
 - draw: headless Chromium (Debian's), every non-file request blocked, time from navigation start
-  until every district polygon of the page is in the DOM (``performance.now()`` read by a
-  requestAnimationFrame poll that an init script starts at document creation, identically for both
-  pages), 15 loads of each page (``--loads``), each in a fresh context, alternating. The page
+  until every district of the page is drawn, read by a requestAnimationFrame poll that an init
+  script starts at document creation, identically for every page: for explore() and the reference
+  pages, every district polygon is an SVG path in the DOM; for ours, every packed layer of the map
+  has its geometry and has drawn it into the map's canvas (``maps/js/packed.js``). The page
   reports the time in a console message: waiting with Playwright's ``wait_for_function`` injected
   Playwright's own script into the page while it loaded, 8-17 ms of main-thread work that landed
-  in the middle of the measurement (seen in Chromium traces), before or after the polygons
-  depending on the page;
-- first paint (for information): the page's first-contentful-paint entry, when the browser
-  presented the first frame with content (in both pages here, the frame with the polygons): the
-  frame's style, layout and paint included, which the draw time above does not see;
-- floor (for information): the same draw time for a page with the same inlined Leaflet, a map and
-  38 triangles and nothing else, loaded in turn with the Science City pages — what Leaflet alone
-  costs any page, against explore()'s;
-- another window (for information): the Science City pages in a 1366×768 window, where the map
-  opens at zoom 9 rather than the 9.25 its overview and pixel paths are made for (``maps.detail``),
-  so Leaflet draws every district itself as in a page without them;
+  in the middle of the measurement (seen in Chromium traces);
+- windows: 390×844 (a phone), 1366×768, 1280×800 (the window the reference pages' pixel paths were
+  made for), 1920×1080 and 2560×1440; a row each, against explore() and against the reference;
+- on screen: when the frame after that one begins, so the frame that drew the districts has been
+  styled, laid out, painted and shown. An SVG page rasterises its paths in that frame's paint, a
+  canvas page as it draws them (before the first time), so this is the time that compares
+  what a reader sees;
 - build: wall time of the whole process writing both pages (``chengyu build``, which also writes the
   area tables, vs the baseline script).
 """
@@ -42,9 +40,11 @@ HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MAPS = {"science-city": 38, "economic-circle": 221}  # polygons every page must draw (explore's count)
-WINDOW = (1280, 800)
-OTHER_WINDOW = (1366, 768)  # the Science City opens at zoom 9 in it: no pixel paths
 OURS_EXTRA = {"science-city": 0, "economic-circle": 5}  # our Circle map also outlines the five hosts
+WINDOW = (1280, 800)
+WINDOWS = [(390, 844), (1366, 768), WINDOW, (1920, 1080), (2560, 1440)]
+REFERENCE = HERE / "reference"  # our pages before issue 13 (pixel paths for 1280×800, SVG)
+NOISE = 1.05  # "no slower than before": a ratio within this of 1 is noise on these machines
 
 
 @dataclass
@@ -65,23 +65,6 @@ class Row:
         return None if self.limit is None else self.ratio <= self.limit
 
 
-def _floor_page(path: Path, polygons: int) -> Path:
-    """Leaflet (inlined as in both pages), a map, ``polygons`` triangles and nothing else.
-
-    What any page drawing that many polygons with Leaflet pays before its own work: its draw time
-    against explore()'s shows how much of the target Leaflet alone uses up.
-    """
-    import folium
-
-    from maps.offline import render_html
-
-    m = folium.Map(location=[29.5, 106.3], zoom_start=9, tiles=None)
-    for k in range(polygons):
-        folium.Polygon([[29 + 0.01 * k, 106.0], [29.01 + 0.01 * k, 106.01], [29 + 0.01 * k, 106.02]]).add_to(m)
-    path.write_text(render_html(m), encoding="utf-8")
-    return path
-
-
 def _build(cmd: list[str], repeats: int) -> list[float]:
     times = []
     for _ in range(repeats):
@@ -97,29 +80,65 @@ _DRAWN = "chengyu-bench-drawn "
 
 def _draw_ms(browser, path: Path, polygons: int,  # type: ignore[no-untyped-def]
              window: tuple[int, int] = WINDOW) -> tuple[float, float]:
-    """(all polygons in the DOM at a frame, first contentful paint), ms from navigation start."""
+    """(every polygon drawn, in the DOM or the canvas, as a frame begins; the next frame begins:
+    the one drawn has been painted and shown), ms from navigation start."""
     context = browser.new_context(viewport={"width": window[0], "height": window[1]})
     context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
-    # The poll starts at document creation, the same for both pages, and runs every frame inside the
-    # page: a page that runs one long task is not penalised by a poll installed late from outside.
+    # The poll starts at document creation, the same for every page, and runs every frame inside
+    # the page: a page that runs one long task is not penalised by a poll installed late from outside.
     context.add_init_script(
         "(function poll() {"
-        f" if (document.querySelectorAll('path.leaflet-interactive').length >= {polygons})"
-        f"  {{ console.debug({_DRAWN!r} + performance.now()); return; }}"
+        " var packed = window.L && L.ChengyuPacked && window.map_1 && L.ChengyuPacked.layersOf(window.map_1);"
+        " var done = packed && packed.length"
+        f"  ? packed.reduce(function (n, l) {{ return n + l.count; }}, 0) >= {polygons}"
+        "    && packed.every(function (l) { return l.data; })"
+        f"  : document.querySelectorAll('path.leaflet-interactive').length >= {polygons};"
+        " if (done) { var drawn = performance.now();"
+        f"  requestAnimationFrame(function () {{ console.debug({_DRAWN!r} + drawn + ' ' + performance.now()); }});"
+        "  return; }"
         " requestAnimationFrame(poll); })();")
     page = context.new_page()
     with page.expect_console_message(lambda m: m.text.startswith(_DRAWN), timeout=60_000) as message:
         page.goto(path.as_uri(), wait_until="commit")
-    drawn = float(message.value.text[len(_DRAWN):])
-    paint = page.wait_for_function(  # measured by the browser; reading it afterwards changes nothing
-        "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || false", timeout=60_000)
-    painted = float(paint.json_value())
+    drawn, shown = (float(t) for t in message.value.text[len(_DRAWN):].split())
     context.close()
-    return drawn, painted
+    return drawn, shown
+
+
+def _draw_rows(browser, name: str, pages: dict[str, Path], loads: int) -> list[Row]:  # type: ignore[no-untyped-def]
+    """Draw times of ``pages`` (ours, base, reference) in every window, alternating, medians."""
+    rows = []
+    counts = {"ours": MAPS[name] + OURS_EXTRA[name], "base": MAPS[name], "reference": MAPS[name] + OURS_EXTRA[name]}
+    for window in WINDOWS:
+        times: dict[str, list[tuple[float, float]]] = {side: [] for side in pages}
+        order = list(pages)
+        for side in order:
+            _draw_ms(browser, pages[side], counts[side], window)  # warm-up, untimed
+        for i in range(loads):  # alternate, so drift hits every page alike
+            for side in order if i % 2 == 0 else order[::-1]:
+                times[side].append(_draw_ms(browser, pages[side], counts[side], window))
+
+        def median(side: str, which: int = 0, times: dict[str, list[tuple[float, float]]] = times) -> float:
+            return statistics.median(t[which] for t in times[side])
+
+        size = f"{window[0]}×{window[1]}"
+        target, limit = ("<= 0.8", 0.8) if window == WINDOW else ("–", None)
+        rows.append(Row(f"{name}: navigation to all polygons drawn, {size}", median("ours"), median("base"),
+                        "ms", target, limit))
+        if "reference" in pages:
+            rows.append(Row(f"{name}:   against our pages before issue 13 (pixel paths, SVG), {size}",
+                            median("ours"), median("reference"), "ms", f"<= {NOISE} (noise)", NOISE))
+        rows.append(Row(f"{name}:   on screen (the frame after), {size}", median("ours", 1), median("base", 1),
+                        "ms", "–", None))
+        if "reference" in pages:
+            rows.append(Row(f"{name}:   on screen, against our pages before issue 13, {size}", median("ours", 1),
+                            median("reference", 1), "ms", f"<= {NOISE} (noise)", NOISE))
+    return rows
 
 
 def measure(repeats: int = 5, loads: int = 15) -> list[Row]:
-    """Build times over ``repeats`` runs of each side; draw times over ``loads`` page loads of each page.
+    """Build times over ``repeats`` runs of each side; draw times over ``loads`` page loads of each page
+    in each window.
 
     Page loads are cheap and their times noisy (a frame is 16.7 ms of a ~150 ms load), so the draw
     medians take more of them than the builds do."""
@@ -140,41 +159,13 @@ def measure(repeats: int = 5, loads: int = 15) -> list[Row]:
         subprocess.run([*base_cmd, str(base_dir)], check=True, capture_output=True)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            for name, polygons in MAPS.items():
-                ours_page, base_page = ours_dir / f"{name}.html", base_dir / f"{name}.html"
-                rows.append(Row(f"{name}: HTML bytes", ours_page.stat().st_size, base_page.stat().st_size,
+            for name in MAPS:
+                pages = {"ours": ours_dir / f"{name}.html", "base": base_dir / f"{name}.html"}
+                if (REFERENCE / f"{name}.html").exists():
+                    pages["reference"] = REFERENCE / f"{name}.html"
+                rows.append(Row(f"{name}: HTML bytes", pages["ours"].stat().st_size, pages["base"].stat().st_size,
                                 "bytes", "<= 0.5", 0.5))
-                ours_ms: list[tuple[float, float]] = []
-                base_ms: list[tuple[float, float]] = []
-                floor_ms: list[tuple[float, float]] = []
-                ours_other: list[tuple[float, float]] = []
-                base_other: list[tuple[float, float]] = []
-                pages = [(ours_ms, ours_page, polygons + OURS_EXTRA[name], WINDOW),
-                         (base_ms, base_page, polygons, WINDOW)]
-                if name == "science-city":
-                    pages += [(floor_ms, _floor_page(Path(tmp) / "floor.html", polygons), polygons, WINDOW),
-                              (ours_other, ours_page, polygons, OTHER_WINDOW),
-                              (base_other, base_page, polygons, OTHER_WINDOW)]
-                for _, page, count, window in pages:
-                    _draw_ms(browser, page, count, window)  # warm-up, untimed
-                for i in range(loads):  # alternate, so drift hits every page alike
-                    for times, page, count, window in pages if i % 2 == 0 else pages[::-1]:
-                        times.append(_draw_ms(browser, page, count, window))
-
-                def median(times: list[tuple[float, float]], which: int) -> float:
-                    return statistics.median(t[which] for t in times)
-
-                rows.append(Row(f"{name}: navigation to all polygons drawn", median(ours_ms, 0),
-                                median(base_ms, 0), "ms", "<= 0.8", 0.8))
-                rows.append(Row(f"{name}: navigation to first contentful paint", median(ours_ms, 1),
-                                median(base_ms, 1), "ms", "–", None))
-                if floor_ms:
-                    rows.append(Row(f"{name}: polygons drawn, for Leaflet, a map and {polygons} triangles, "
-                                    "nothing else", median(floor_ms, 0), median(base_ms, 0), "ms", "–", None))
-                if ours_other:
-                    rows.append(Row(f"{name}: polygons drawn in a {OTHER_WINDOW[0]}×{OTHER_WINDOW[1]} window "
-                                    "(zoom 9: no pixel paths)", median(ours_other, 0), median(base_other, 0),
-                                    "ms", "–", None))
+                rows.extend(_draw_rows(browser, name, pages, loads))
             browser.close()
     return rows
 

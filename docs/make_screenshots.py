@@ -28,7 +28,7 @@ def main(out_dir: str) -> int:
         page.on("pageerror", lambda e: errors.append(str(e)))
         for html, png in SHOTS.items():
             page.goto((Path(out_dir) / html).resolve().as_uri(), wait_until="load")
-            page.wait_for_selector("path.leaflet-interactive", state="attached")
+            page.wait_for_function("window.L && L.ChengyuPacked && L.ChengyuPacked.drawnFeatures() > 0")
             page.wait_for_timeout(500)  # let Leaflet finish its fit animation
             page.screenshot(path=str(DOCS / png))
             print(f"wrote docs/{png}")
