@@ -751,8 +751,9 @@ def _union_tiles(polygons: np.ndarray, tiles: _Tiles, rows: np.ndarray, cut: np.
     return np.concatenate(parts) if parts else np.empty(0, dtype=object)
 
 
-# Below this many polygons, _union_halves unions them in one call.
-_HALVES_LEAF = 256
+# Below this many polygons, _union_halves unions them in one call. (On 100,000 circles of radius
+# 0.2-2 km over Chongqing, tiles of about 1,200 pieces: 384 took 5% less time than 256 and than 512.)
+_HALVES_LEAF = 384
 
 
 def _union_biggest_first(polygons: np.ndarray) -> shapely.Geometry:
@@ -762,7 +763,7 @@ def _union_biggest_first(polygons: np.ndarray) -> shapely.Geometry:
 
 def _union_halves(polygons: np.ndarray) -> shapely.Geometry:
     """The union of ``polygons`` (biggest first): the union of the first half (found the same way),
-    then with those of the second half it does not already contain.
+    then with the union of those of the second half it does not already contain.
 
     Where polygons overlap many times over, most of the smaller ones lie inside the union of the
     bigger ones, and testing that (against the prepared union) costs far less than unioning them:
@@ -776,9 +777,11 @@ def _union_halves(polygons: np.ndarray) -> shapely.Geometry:
     shapely.prepare(big)
     rest = polygons[half:]
     rest = rest[~shapely.contains(big, rest)]
-    parts = np.empty(len(rest) + 1, dtype=object)
-    parts[0], parts[1:] = big, rest
-    return shapely.union_all(parts)
+    if not len(rest):
+        return big
+    # The rest among themselves first, then one union with the big one: 3% less time than one
+    # union_all of them all (which meets the big one again at every level of its tree).
+    return shapely.union(big, shapely.union_all(rest))
 
 
 def _clip_tiles(polygons: np.ndarray, tiles: _Tiles, rows: np.ndarray, threads: int) -> np.ndarray:
