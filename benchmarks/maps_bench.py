@@ -28,6 +28,7 @@ Every side is measured in the same run, alternating; medians of N builds and of 
 from __future__ import annotations
 
 import argparse
+import gzip
 import statistics
 import subprocess
 import sys
@@ -161,8 +162,10 @@ def measure(repeats: int = 5, loads: int = 15) -> list[Row]:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             for name in MAPS:
                 pages = {"ours": ours_dir / f"{name}.html", "base": base_dir / f"{name}.html"}
-                if (REFERENCE / f"{name}.html").exists():
-                    pages["reference"] = REFERENCE / f"{name}.html"
+                reference = REFERENCE / f"{name}.html.gz"
+                if reference.exists():
+                    pages["reference"] = Path(tmp) / f"reference-{name}.html"
+                    pages["reference"].write_bytes(gzip.decompress(reference.read_bytes()))
                 rows.append(Row(f"{name}: HTML bytes", pages["ours"].stat().st_size, pages["base"].stat().st_size,
                                 "bytes", "<= 0.5", 0.5))
                 rows.extend(_draw_rows(browser, name, pages, loads))
