@@ -46,8 +46,10 @@ INLINE_BYTES = 2_000_000
 
 @cache
 def renderer_js() -> str:
-    """The renderer's script (``maps/js/packed.js``) as a ``<script>`` element."""
-    return "<script>\n" + files("maps").joinpath("js/packed.js").read_text(encoding="utf-8") + "</script>"
+    """The renderer's script (``maps/js/packed.js``) as a ``<script>`` element, and its one style:
+    the pointer over a feature that answers it."""
+    return ("<style>.leaflet-container.chengyu-pointer { cursor: pointer; }</style>\n<script>\n"
+            + files("maps").joinpath("js/packed.js").read_text(encoding="utf-8") + "</script>")
 
 
 def _compressed_json(value: Any) -> str:

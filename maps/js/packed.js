@@ -237,7 +237,10 @@
       var tl = m.containerPointToLayerPoint(min), po = m.getPixelOrigin();
       this.view = { z: Math.pow(2, m.getZoom()), dpr: dpr, ox: po.x + tl.x, oy: po.y + tl.y, W: full.x, H: full.y };
       var fresh = this.size(this.canvas, tl);
-      if (this.lit) { this.size(this.lit, tl); this.lit.getContext('2d').clearRect(0, 0, this.lit.width, this.lit.height); }
+      if (this.lit) {  // the outline is redrawn at the next hover
+        this.size(this.lit, tl); this.lit.getContext('2d').clearRect(0, 0, this.lit.width, this.lit.height);
+        this.litKey = null;
+      }
       this.draw(fresh);
     },
 

@@ -191,8 +191,16 @@ def test_hover_outlines_the_district_and_leaving_clears_it(load_html: Any, asser
           " for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; })()"
     assert page.evaluate(lit) > 100
     assert "chengyu-pointer" in page.evaluate("map_1.getContainer().className")
+    assert page.evaluate("getComputedStyle(map_1.getContainer()).cursor") == "pointer"
     page.mouse.move(2, 400)  # off the hosts, over a context district without a highlight
     page.wait_for_function(f"{lit} === 0")
+    # a move clears the outline; the next hover of the same district draws it again
+    _mouse_to(page, "500106")
+    page.wait_for_function(f"{lit} > 100")
+    page.evaluate("void map_1.panBy([40, 0], {animate: false})")
+    assert page.evaluate(lit) == 0
+    _mouse_to(page, "500106")
+    page.wait_for_function(f"{lit} > 100")
     assert_clean()
 
 
