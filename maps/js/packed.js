@@ -461,21 +461,25 @@
       }
       if (specks) { specks.done(ctx); }
       if (!keys.length) { return; }
-      if (polygon && o.fill) {
-        ctx.globalAlpha = o.fillOpacity;
-        for (var k = 0; k < keys.length; k++) {
-          ctx.beginPath(); this.trace(ctx, v, groups[keys[k]]);
-          ctx.fillStyle = keys[k]; ctx.fill('evenodd');
+      // One colour: the context's own path, filled then stroked. Several: a path for each colour,
+      // filled, and all of them stroked at once (each vertex is traced once either way).
+      var fill = polygon && o.fill, all = keys.length === 1 ? ctx : new Path2D();
+      if (all === ctx) { ctx.beginPath(); }
+      for (var k = 0; k < keys.length; k++) {
+        var path = all === ctx ? ctx : new Path2D();
+        this.trace(path, v, groups[keys[k]]);
+        if (fill) {
+          ctx.globalAlpha = o.fillOpacity; ctx.fillStyle = keys[k];
+          if (path === ctx) { ctx.fill('evenodd'); } else { ctx.fill(path, 'evenodd'); }
         }
+        if (path !== ctx) { all.addPath(path); }
       }
-      if (!o.weight) { return; }
-      ctx.beginPath();
-      for (var s = 0; s < keys.length; s++) { this.trace(ctx, v, groups[keys[s]]); }
-      this.stroke(ctx, o.color, o.weight);
+      if (o.weight) { this.stroke(ctx, o.color, o.weight, all === ctx ? null : all); }
     },
 
-    // The rings or lines of the features as subpaths of ctx's current path, leaving out a vertex
-    // within half a pixel of the last one kept (Leaflet's renderers simplify likewise).
+    // The rings or lines of the features as subpaths of ctx (a context's current path or a Path2D),
+    // leaving out a vertex within half a pixel of the last one kept (Leaflet's renderers simplify
+    // likewise).
     trace: function (ctx, v, features) {
       var d = this.data, wx = d.wx, wy = d.wy, z = v.z, ox = v.ox, oy = v.oy;
       for (var i = 0; i < features.length; i++) {
@@ -492,12 +496,13 @@
       }
     },
 
-    stroke: function (ctx, colour, weight) {
+    // Stroke `path` (a Path2D), or else the context's current path.
+    stroke: function (ctx, colour, weight, path) {
       var dash = this.options.dashArray;
       ctx.setLineDash(dash ? String(dash).split(/[\s,]+/).map(Number) : []);
       ctx.lineJoin = 'round'; ctx.lineCap = 'round';
       ctx.globalAlpha = this.options.opacity; ctx.strokeStyle = colour; ctx.lineWidth = weight;
-      ctx.stroke();
+      if (path) { ctx.stroke(path); } else { ctx.stroke(); }
       ctx.globalAlpha = 1; ctx.setLineDash([]);
     },
 
