@@ -208,7 +208,7 @@ def unpack(meta: dict[str, Any], payload: bytes) -> np.ndarray:
 def mercator_px(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Longitudes and latitudes as Web Mercator pixels at zoom 0, as Leaflet projects them.
 
-    >>> [float(v) for v in mercator_px(np.array([0.0]), np.array([0.0]))]
+    >>> [float(v[0]) for v in mercator_px(np.array([0.0, 106.5]), np.array([0.0, 29.5]))]
     [128.0, 128.0]
     """
     s = np.sin(np.radians(lat))
