@@ -87,7 +87,7 @@ def test_a_million_points_are_drawn_as_cells_whose_counts_add_up_then_one_by_one
     towns = rng.uniform([105.8, 29.0], [107.2, 30.2], (200, 2))
     xy = towns[rng.integers(0, 200, n)] + rng.normal(0, 0.02, (n, 2))
     xy[123] = (107.5, 30.5)  # a known firm, alone
-    layer = PackedLayer(shapely.points(xy), name="firms")
+    layer = PackedLayer(shapely.points(xy), name="firms", tips=[f"firm {i}" for i in range(n)])
     page = _page(load_html, tmp_path, layer, (106.5, 29.6), 8)
     assert page.evaluate(f"{FIND}.count") == n
     cells = page.evaluate(f"{FIND}.cells")
@@ -116,6 +116,10 @@ def test_a_million_points_are_drawn_as_cells_whose_counts_add_up_then_one_by_one
     hit = page.evaluate(f"{FIND}.pickAt(map_1.mouseEventToContainerPoint({{clientX: {x}, clientY: {y}}}))")
     assert hit == {"features": [int(np.flatnonzero(layer.order == 123)[0])]}
     assert page.evaluate(f"{FIND}.drawn") == 1
+    page.mouse.move(x, y)
+    page.locator(".leaflet-tooltip", has_text="firm 123").wait_for()
+    page.mouse.click(x, y)
+    assert page.locator(".leaflet-popup-content").inner_text() == "firm 123"
     assert_clean()
 
 
