@@ -76,7 +76,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -191,6 +191,7 @@ def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
     geographic = _GeographicZones(zone_geoms) if (len(points) or len(lines)) else None
 
     if len(points):
+        assert geographic is not None  # built above whenever there are points or lines
         classifier = _PointClassifier(geographic)
         transform = _transformer(layer_crs, zone_crs)
         for start in point_chunks:
@@ -209,6 +210,7 @@ def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
     if len(lines):
         lines = _to_crs(lines, layer_crs, zone_crs)
         layer_length_m = float(_geodesic_length_m(lines).sum())
+        assert geographic is not None  # built above whenever there are points or lines
         length_m, out_length_m = _clip_lines(lines, geographic, ticker)
 
     if len(polygons):
@@ -879,8 +881,11 @@ def _union_groups(polygons: np.ndarray, members: np.ndarray, labels: np.ndarray,
             cols = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
             grid = np.full((len(s), width), None, dtype=object)
             grid[rows, cols] = polygons[members[np.repeat(s, k) + cols]]
-            unions = run_chunked(lambda part, grid=grid: _union_rows(grid[part]), len(grid), threads,
-                                 min_chunk=max(1, MIN_CHUNK // width))
+
+            def union_part(part: slice, grid: np.ndarray = grid) -> np.ndarray:
+                return _union_rows(grid[part])
+
+            unions = run_chunked(union_part, len(grid), threads, min_chunk=max(1, MIN_CHUNK // width))
             out.append(_polygon_parts(unions))
         low, width = width, width * 2
     return np.concatenate(out)
@@ -901,7 +906,8 @@ _PAIRWISE_MAX = 8
 def _union_rows(grid: np.ndarray) -> np.ndarray:
     """The union of each row of ``grid``, whose rows are filled from the left and padded with None."""
     if grid.shape[1] > _PAIRWISE_MAX:
-        return shapely.union_all(grid, axis=1)
+        # a 2-D grid reduced along its rows is an array (the stubs also allow a geometry, for 1-D input)
+        return cast(np.ndarray, shapely.union_all(grid, axis=1))
     while grid.shape[1] > 1:
         if grid.shape[1] % 2:
             grid = np.column_stack([grid, np.full(len(grid), None, dtype=object)])

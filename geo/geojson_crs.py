@@ -44,7 +44,7 @@ def declared_names(source: str, path: Path) -> list[str]:
         if fh.seek(0, 2) == 0:
             return names
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            for match in _MEMBER.finditer(data):  # type: ignore[call-overload]
+            for match in _MEMBER.finditer(data):
                 start = match.end() - 1
                 chunk = bytes(data[start:start + _MAX_OBJECT])
                 try:

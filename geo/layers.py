@@ -55,7 +55,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import geopandas as gpd
 import numpy as np
@@ -730,8 +730,11 @@ def _version(module: Any) -> tuple[int, ...]:
 _ARROW_STRINGS_AS_PYOGRIO: Final = _version(pa) >= (19,) or _version(pd) < (3,)
 
 try:  # what geopandas.read_parquet itself uses to check the 'geo' metadata and read its CRS
-    from geopandas.io.arrow import _remove_id_from_member_of_ensembles as _gpq_crs_fix
-    from geopandas.io.arrow import _validate_and_decode_metadata as _gpq_metadata
+    # private helpers, which the geopandas stubs (types-geopandas) do not declare
+    from geopandas.io.arrow import (  # type: ignore[attr-defined]
+        _remove_id_from_member_of_ensembles as _gpq_crs_fix,
+    )
+    from geopandas.io.arrow import _validate_and_decode_metadata as _gpq_metadata  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - another geopandas: every GeoParquet file goes to it
     _gpq_metadata = _gpq_crs_fix = None
 
@@ -793,7 +796,9 @@ def _geometries(source: str, xy: np.ndarray | None, values: np.ndarray | None) -
     """The geometries from :func:`_split_table`'s geometry data."""
     pa.default_memory_pool().release_unused()  # the table's memory back to the system first
     if xy is not None:
-        return shapely.points(xy)
+        # an (n, 2) array in, an array of n points out (the stubs also allow one point, for 1-D input)
+        return cast(np.ndarray, shapely.points(xy))
+    assert values is not None  # _split_table gives the values whenever it gives no coordinates
     _check_wkb_nesting(source, "geometry", pa.array(values, pa.binary(), from_pandas=True),
                        lambda i: f"row {int(i) + 1}")
     return shapely.from_wkb(values, on_invalid="raise")
@@ -948,7 +953,7 @@ def _sniff_separator(head: bytes) -> str:
 
 
 def _find_column(columns: list[str], names: tuple[str, ...]) -> str | None:
-    folded = {}
+    folded: dict[str, str] = {}
     for col in columns:
         folded.setdefault(str(col).strip().lstrip("\ufeff").lower(), col)
     for name in names:
@@ -1050,7 +1055,7 @@ def _geo_columns(metadata: dict[bytes, bytes]) -> list[str]:
 def _collection_rows(values: pa.Array) -> np.ndarray:
     """Rows of a WKB array whose geometry is a GeometryCollection (ISO or EWKB, either byte order),
     read from the first five bytes of each value with numpy: no value is parsed."""
-    width = np.dtype("<i8") if pa.types.is_large_binary(values.type) else np.dtype("<i4")
+    width: np.dtype[Any] = np.dtype("<i8") if pa.types.is_large_binary(values.type) else np.dtype("<i4")
     _, offsets_buffer, data_buffer = values.buffers()
     if data_buffer is None or offsets_buffer is None:
         return np.empty(0, dtype=np.int64)
@@ -1444,7 +1449,8 @@ def _explode_collections(geoms: np.ndarray, attrs: pd.DataFrame, report: ReadRep
     group_kind = kinds[new_group]
     counts = np.bincount(group, minlength=n_groups)
     out = np.empty(n_groups, dtype=object)
-    builders = (shapely.multipoints, shapely.multilinestrings, shapely.multipolygons)
+    builders: tuple[Callable[..., np.ndarray], ...] = (shapely.multipoints, shapely.multilinestrings,
+                                                       shapely.multipolygons)
     for k, build in enumerate(builders):  # three kinds, not a loop over geometries
         sel = group_kind == k
         if not sel.any():

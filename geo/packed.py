@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import shapely
@@ -191,13 +191,17 @@ def unpack(meta: dict[str, Any], payload: bytes) -> np.ndarray:
     counts = {level: arrays.get(level, np.ones(size, dtype=np.int64))
               for level, size in zip(levels, sizes, strict=True)}
     xy = np.column_stack([x, y])
+    # arrays in, arrays out: the stubs also allow a single geometry, for the constructors' scalar forms
+    members: np.ndarray
     if kind == "point":
-        members = shapely.points(xy)
+        members = cast(np.ndarray, shapely.points(xy))
     elif kind == "line":
-        members = shapely.linestrings(xy, indices=np.repeat(np.arange(sizes[1]), counts["vertices"]))
+        members = cast(np.ndarray,
+                       shapely.linestrings(xy, indices=np.repeat(np.arange(sizes[1]), counts["vertices"])))
     else:
         closed = _closed(xy, counts["vertices"])
-        rings = shapely.linearrings(closed, indices=np.repeat(np.arange(sizes[2]), counts["vertices"] + 1))
+        rings = cast(np.ndarray,
+                     shapely.linearrings(closed, indices=np.repeat(np.arange(sizes[2]), counts["vertices"] + 1)))
         members = _collect(rings, counts["rings"], shapely.polygons, "POLYGON EMPTY")
     multi, empty = _MULTI[kind]
     return _collect(members, counts["parts"], multi, empty, singles=True)
