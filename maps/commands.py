@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import pandas as pd
 
-from geo import ZONE_KINDS, AtlasError, dataset_info, load_plan, zones
+from geo import ZONE_KINDS, AtlasError, Coverage, Layer, Zones, dataset_info, load_plan, zones
 from geo.errors import escaped, one_line
-from geo.regions import READINGS
+from geo.regions import READINGS, Reading
 from maps import report
 from maps.atomic import check_target, write_atomic
 from maps.budget import budget
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 ZONE_COLUMNS = ["code", "name_zh", "name_en", "area_km2", "official_area_km2", "official_diff_pct"]
 # What a layer adds to each row, by the kinds of geometry it holds.
@@ -122,13 +126,16 @@ layer_options = [
 ]
 
 
-def _with_layer_options(func):  # type: ignore[no-untyped-def]
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _with_layer_options(func: _Command) -> _Command:
     for option in reversed(layer_options):
         func = option(func)
     return func
 
 
-def _read(path: Path, crs: str | None, layer_name: str | None):  # type: ignore[no-untyped-def]
+def _read(path: Path, crs: str | None, layer_name: str | None) -> Layer:
     """Read a user's layer, saying on stderr what reading did to it."""
     from geo.layers import read_layer
 
@@ -140,7 +147,7 @@ def _read(path: Path, crs: str | None, layer_name: str | None):  # type: ignore[
     return layer
 
 
-def _covered(layer_gdf, zone_set):  # type: ignore[no-untyped-def]
+def _covered(layer_gdf: gpd.GeoDataFrame, zone_set: Zones) -> Coverage:
     """covered_area with a progress bar on stderr when it is a terminal."""
     from geo.coverage import covered_area
 
@@ -153,8 +160,8 @@ def _covered(layer_gdf, zone_set):  # type: ignore[no-untyped-def]
         return covered_area(layer_gdf, zone_set, progress=tick)
 
 
-def _covered_dask(path: Path, zone_set, crs: str | None, layer_name: str | None,  # type: ignore[no-untyped-def]
-                  scheduler: str | None):
+def _covered_dask(path: Path, zone_set: Zones, crs: str | None, layer_name: str | None,
+                  scheduler: str | None) -> Coverage:
     """The dask engine: the same figures, computed in partitions on a cluster."""
     from geo.distributed import cover_layer_dask
 
@@ -181,7 +188,7 @@ def _covered_dask(path: Path, zone_set, crs: str | None, layer_name: str | None,
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="table", show_default=True)
 @output_option
 @force_option
-def area(layer: Path | None, kind: str, reading: str, crs: str | None, layer_name: str | None, engine: str,
+def area(layer: Path | None, kind: str, reading: Reading, crs: str | None, layer_name: str | None, engine: str,
          scheduler: str | None, fmt: str, output: Path | None, force: bool) -> None:
     """Area of each zone in km², beside the official figure where one is known.
 
@@ -229,7 +236,7 @@ def area(layer: Path | None, kind: str, reading: str, crs: str | None, layer_nam
 MAP_NAMES = ("science-city", "economic-circle")
 
 
-def _write_map(name: str, path: Path, *, online: bool, pack: bool, overwrite: bool, layers: Sequence[object] = (),
+def _write_map(name: str, path: Path, *, online: bool, pack: bool, overwrite: bool, layers: Sequence[Layer] = (),
                label: str | None = None, fields: Sequence[str] | None = None, **options: object) -> Path:
     # folium is imported only by the commands that draw, so `chengyu area` starts fast.
     from maps.offline import render_html

@@ -159,10 +159,11 @@ class DeferredTileLayer(folium.TileLayer):
     object itself exists from the start, so the layer control lists it as usual.
     """
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca's MacroElement.render returns None; Element's says str
         shown, self.show = self.show, False  # folium's own addTo runs in the first frame: replace it
         try:
             if shown:
+                assert self._parent is not None  # rendered as a child of its map
                 self.add_child(_AddAfterFirstFrame(self.get_name(), self._parent.get_name()),
                                name=self.get_name() + "_add_later")
             super().render(**kwargs)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
+from typing import SupportsInt
 
 import folium
 import geopandas as gpd
@@ -118,7 +119,7 @@ class LayersPanel(style.HtmlControl):
         self._name = "LayersPanel"
         self.sections: list[str] = []
 
-    def render(self, **kwargs: object) -> None:
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]  # branca's MacroElement.render returns None; Element's says str
         self.html_js = js_literal("".join(self.sections))
         super().render(**kwargs)
 
@@ -159,7 +160,7 @@ def coverage_html(name: str, coverage: Coverage, colour: str = "#333", note: str
             f'<table class="chengyu-cover"><tr><th></th>{head}</tr>{body}</table>{note}</details>')
 
 
-def _fmt(value: object, digits: int) -> str:
+def _fmt(value: SupportsInt | None, digits: int) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
     return f"{value:,.{digits}f}" if digits else f"{int(value):,}"

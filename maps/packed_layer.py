@@ -31,6 +31,7 @@ from typing import Any
 
 import folium
 import numpy as np
+from branca.element import Figure
 from folium.template import Template
 
 from geo.packed import pack
@@ -116,7 +117,7 @@ class PackedLayer(folium.map.Layer):
             options["fills"] = [fills[i] for i in packed.order]
         self.options_js = js_literal(options)
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca's MacroElement.render returns None; Element's says str
         # ids are given at render time: maps.offline numbers elements in page order
         self.blocks: list[tuple[str, str]] = []
         sources: dict[str, dict[str, Any]] = {}
@@ -128,5 +129,7 @@ class PackedLayer(folium.map.Layer):
             self.blocks.append((block_id, value if what == "data" else _compressed_json(value)))
             sources[what] = {"id": block_id}
         self.sources_js = js_literal(sources)
-        self.get_root().header.add_child(RawText(renderer_js()), name="chengyu_packed_js")
+        root = self.get_root()
+        assert isinstance(root, Figure)  # as folium's own elements assume: a map's root is its page
+        root.header.add_child(RawText(renderer_js()), name="chengyu_packed_js")
         super().render(**kwargs)

@@ -12,11 +12,13 @@ Jupyter; :func:`maps.offline.write_html` saves them self-contained and determini
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+from branca.element import Figure
 
 from geo import economic_circle, load_plan, science_city, zones
 from geo.classify import CLASS_SCHEMES, classify
@@ -44,16 +46,18 @@ MIN_ZOOM, MAX_ZOOM = 5, 14
 PANEL_PX = 350  # the panel's width (style.CSS: max-width 330px + padding)
 
 
-def _base_map(bounds: Sequence[float], title: str) -> folium.Map:
+def _base_map(bounds: Sequence[float] | np.ndarray, title: str) -> folium.Map:
     """The map fitted to ``bounds``, with its base maps, title, stylesheet and fullscreen button."""
     # The zoom limits go on the map itself (folium's min_zoom/max_zoom only reach a tile layer it
     # creates): the base maps join after the first frame.
     m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False,
-                   **{"minZoom": MIN_ZOOM, "maxZoom": MAX_ZOOM})
+                   minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)
     for index, (name, url, attribution) in enumerate(BASE_MAPS):
         DeferredTileLayer(url, name=name, attr=attribution, overlay=False, control=True,
                           show=index == 1, max_zoom=MAX_ZOOM).add_to(m)
-    m.get_root().header.add_child(style.page_title(title))
+    root = m.get_root()
+    assert isinstance(root, Figure)  # as folium's own elements assume: a map's root is its page
+    root.header.add_child(style.page_title(title))
     style.Stylesheet().add_to(m)
     FullscreenControl(position="topleft").add_to(m)
     minx, miny, maxx, maxy = bounds
@@ -193,8 +197,9 @@ def economic_circle_map(plan: Plan | None = None, *, color_by: str | None = None
     plan = plan or load_plan()
     units = economic_circle(plan)
     shown = display_geometry(units)
-    city_names = units.groupby("member_city_code")["city_name_en"].first()
-    member_cities = ["500000"] + [c["code"] for c in plan.get("economic_circle.scope.sichuan_cities")]
+    city_names = {str(code): str(name)
+                  for code, name in units.groupby("member_city_code")["city_name_en"].first().items()}
+    member_cities: list[str] = ["500000"] + [c["code"] for c in plan.get("economic_circle.scope.sichuan_cities")]
     colours = dict(zip(member_cities, style.CITY_COLOURS, strict=True))
     shown["tip"] = [
         _tooltip(r, [("city", "Chongqing" if r["province_code"] == "500000" else r["city_name_en"]),
@@ -214,9 +219,14 @@ def economic_circle_map(plan: Plan | None = None, *, color_by: str | None = None
     bounds = shown[shown["membership"] != "outside"].total_bounds
     m = _base_map(bounds, "Chengdu–Chongqing Economic Circle")
     by = shown.groupby("membership", observed=True)
-    _layer(by.get_group("outside"), "Outside the Circle", style.OUTSIDE, highlight=False).add_to(m)
-    _layer(by.get_group("excluded"), "Counties excluded from member cities", style.EXCLUDED).add_to(m)
-    _layer(by.get_group("partial"), "Partial members: Kaizhou, Yunyang", style.PARTIAL).add_to(m)
+
+    def group(membership: str) -> gpd.GeoDataFrame:
+        # a GeoDataFrame's groups are GeoDataFrames; the geopandas stubs type them as plain DataFrames
+        return cast(gpd.GeoDataFrame, by.get_group(membership))
+
+    _layer(group("outside"), "Outside the Circle", style.OUTSIDE, highlight=False).add_to(m)
+    _layer(group("excluded"), "Counties excluded from member cities", style.EXCLUDED).add_to(m)
+    _layer(group("partial"), "Partial members: Kaizhou, Yunyang", style.PARTIAL).add_to(m)
     _layer(members, "Members", {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.6}, fills=member_fills).add_to(m)
     hosts = shown[shown["science_city_host"]].copy()
     hosts["tip"] = [f"{escape_html(r['name_zh'])} {escape_html(r['name_en'])}: Science City host district"
@@ -225,7 +235,7 @@ def economic_circle_map(plan: Plan | None = None, *, color_by: str | None = None
 
     style.HtmlControl(_circle_panel(plan, color_by), position="topright",
                       css_class="chengyu-box chengyu-panel").add_to(m)
-    if classes is not None:
+    if color_by is not None and classes is not None:
         items = [style.LegendItem(label, {"color": "#fff", "fillColor": class_colours[i]})
                  for i, label in enumerate(classes.legend_labels(unit="km²" if color_by.endswith("km2") else ""))]
         title = f"Members by {color_by} ({classes.scheme}, {classes.k} classes)"

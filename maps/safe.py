@@ -128,7 +128,7 @@ def html_table(rows: Mapping[str, Any] | Iterable[tuple[str, Any]], *,
     return f'<table class="{escape_html(css_class)}">{body}</table>'
 
 
-def escape_column(values: Sequence[Any], *, missing: str = "") -> np.ndarray:
+def escape_column(values: Sequence[Any] | pd.Series, *, missing: str = "") -> np.ndarray:
     """:func:`escape_html` of every value, each distinct value escaped once (an object array).
 
     >>> escape_column(["<b>", None, "<b>", 2.5]).tolist()
@@ -146,7 +146,7 @@ def escape_column(values: Sequence[Any], *, missing: str = "") -> np.ndarray:
     return out
 
 
-def html_tables(columns: Iterable[tuple[str, Sequence[Any]]], *, missing: str = "–",
+def html_tables(columns: Iterable[tuple[str, Sequence[Any] | pd.Series]], *, missing: str = "–",
                 css_class: str = "chengyu-detail") -> list[str]:
     """:func:`html_table` of each row of ``columns`` ((label, values) pairs, values all of one
     length), vectorised: a million rows in seconds.
