@@ -159,7 +159,8 @@ class DeferredTileLayer(folium.TileLayer):
     object itself exists from the start, so the layer control lists it as usual.
     """
 
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca's MacroElement.render returns None; Element's says str
+    # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         shown, self.show = self.show, False  # folium's own addTo runs in the first frame: replace it
         try:
             if shown:

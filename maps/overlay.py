@@ -119,7 +119,8 @@ class LayersPanel(style.HtmlControl):
         self._name = "LayersPanel"
         self.sections: list[str] = []
 
-    def render(self, **kwargs: object) -> None:  # type: ignore[override]  # branca's MacroElement.render returns None; Element's says str
+    # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]
         self.html_js = js_literal("".join(self.sections))
         super().render(**kwargs)
 

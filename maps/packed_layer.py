@@ -117,7 +117,8 @@ class PackedLayer(folium.map.Layer):
             options["fills"] = [fills[i] for i in packed.order]
         self.options_js = js_literal(options)
 
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca's MacroElement.render returns None; Element's says str
+    # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         # ids are given at render time: maps.offline numbers elements in page order
         self.blocks: list[tuple[str, str]] = []
         sources: dict[str, dict[str, Any]] = {}

@@ -107,7 +107,8 @@ class HtmlControl(MacroElement):
         self.css_class_js = js_literal(css_class)
         self.html_js = js_literal(html)
 
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca's MacroElement.render returns None; Element's says str
+    # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         assert self._parent is not None  # rendered as a child of its map
         self.add_js = after_first_frame(f"control.addTo({self._parent.get_name()});")
         super().render(**kwargs)
