@@ -94,11 +94,14 @@ def integrity(data: bytes) -> str:
 def pins(source: Path = OFFLINE_PY) -> dict[str, str]:
     """``VENDORED_NPM`` from ``maps/offline.py``, read without importing it (no folium needed)."""
     for node in ast.parse(source.read_text(encoding="utf-8")).body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-        if isinstance(target, ast.Name) and target.id == "VENDORED_NPM" and node.value is not None:
-            return dict(ast.literal_eval(node.value))
+        target: ast.expr | None = None
+        value: ast.expr | None = None
+        if isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        if isinstance(target, ast.Name) and target.id == "VENDORED_NPM" and value is not None:
+            return dict(ast.literal_eval(value))
     raise RefreshError(f"no VENDORED_NPM = {{...}} in {source}")
 
 
@@ -189,8 +192,10 @@ def fetch(name: str, version: str, recorded: Vendored | None) -> tuple[Vendored,
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         dist = _npm("view", spec, "dist", cwd=folder)
-        (packed,) = _npm("pack", spec, "--ignore-scripts", cwd=folder)  # type: ignore[misc]
-        tarball = (folder / packed["filename"]).read_bytes()
+        packs = _npm("pack", spec, "--ignore-scripts", cwd=folder)
+        if not isinstance(packs, list) or len(packs) != 1 or not isinstance(packs[0], dict):
+            raise RefreshError(f"npm pack {spec} gave {packs!r}, not one tarball")
+        tarball = (folder / packs[0]["filename"]).read_bytes()
     if not isinstance(dist, dict):
         raise RefreshError(f"npm view {spec} dist gave {dist!r}")
     got = integrity(tarball)
