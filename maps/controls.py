@@ -181,33 +181,34 @@ class DeferredLayerControl(folium.LayerControl):
     to the map after it.
     """
 
-    # folium's render fills base_layers and overlays, then renders this (after_first_frame's form)
+    # folium's render fills base_layers and overlays, then renders this: the control is made in
+    # the callback, when every layer of the page exists
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }};
-            requestAnimationFrame(function () {
-                setTimeout(function () {
-                    {{ this.get_name() }} = L.control.layers(
-                        {
-                        {%- for key, val in this.base_layers.items() %}
-                            {{ key|tojson }}: {{ val }},
-                        {%- endfor %}
-                        },
-                        {
-                        {%- for key, val in this.overlays.items() %}
-                            {{ key|tojson }}: {{ val }},
-                        {%- endfor %}
-                        },
-                        {{ this.options|tojavascript }}
-                    );
-                    {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-                    {%- if this.draggable %}
-                    new L.Draggable({{ this.get_name() }}.getContainer()).enable();
-                    {%- endif %}
-                }, 0);
-            });
+            {%- set make %}
+                {{ this.get_name() }} = L.control.layers(
+                    {
+                    {%- for key, val in this.base_layers.items() %}
+                        {{ key|tojson }}: {{ val }},
+                    {%- endfor %}
+                    },
+                    {
+                    {%- for key, val in this.overlays.items() %}
+                        {{ key|tojson }}: {{ val }},
+                    {%- endfor %}
+                    },
+                    {{ this.options|tojavascript }}
+                );
+                {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+                {%- if this.draggable %}
+                new L.Draggable({{ this.get_name() }}.getContainer()).enable();
+                {%- endif %}
+            {%- endset %}
+            {{ this.after_first_frame(make) }}
         {% endmacro %}
         """
     )
+    after_first_frame = staticmethod(after_first_frame)
 
