@@ -2,7 +2,7 @@
 // Every packed layer of a map draws, in the order the page made them, into one canvas the map
 // shares between them, redrawn at each move; one tooltip and one pointer handler serve them all
 // (the topmost layer with a feature under the pointer answers), as SVG elements stacked in a
-// pane would. Public Leaflet API only: L.Layer, map.getPanes/createPane, getSize, getZoom,
+// pane would. Public Leaflet API only: L.Layer, map.getPanes, getSize, getZoom,
 // getPixelOrigin, project, containerPointToLayerPoint, layerPointToContainerPoint,
 // containerPointToLatLng, mouseEventToContainerPoint, getZoomScale, DomUtil.setPosition/
 // setTransform, map events, L.tooltip/L.popup. Web Mercator (EPSG:3857) only.
@@ -442,6 +442,7 @@
       // Features under a pixel are set as pixels (a path of 70,000 specks took Chromium 0.5 s to
       // stroke and 0.13 s to fill in the next frame); the others are grouped by fill colour.
       var groups = {}, keys = [], specks = null, fills = o.fills, polygon = d.kind === 'polygon';
+      var pixel = {};  // a speck's pixel by colour, worked out once a draw (not once a speck)
       for (var f = 0; f < d.n; f++) {
         var r = d.hs[f] * v.z, cx = d.cx[f] * v.z - v.ox, cy = d.cy[f] * v.z - v.oy;
         if (cx + r < 0 || cy + r < 0 || cx - r > v.W || cy - r > v.H) { continue; }
@@ -451,7 +452,9 @@
           specks = specks || hub.pixels();
           var X = Math.floor(cx * v.dpr), Y = Math.floor(cy * v.dpr);
           if (X >= 0 && Y >= 0 && X < specks.width && Y < specks.height) {
-            specks.data[Y * specks.width + X] = pixelOf(o.fill ? colour : o.color, Math.max(o.fillOpacity, 0.6));
+            var paint = o.fill ? colour : o.color;
+            if (!(paint in pixel)) { pixel[paint] = pixelOf(paint, Math.max(o.fillOpacity, 0.6)); }
+            specks.data[Y * specks.width + X] = pixel[paint];
           }
           continue;
         }
