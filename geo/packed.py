@@ -111,12 +111,13 @@ class Packed:
         for level in _LEVELS[self.kind]:
             first = offsets[level][first]
         cx, cy, hs = _boxes(wx - x0, wy - y0, first)
-        columns = [("x", wx - x0), ("y", wy - y0), ("cx", cx), ("cy", cy), ("hs", hs)]
+        floats = [("x", wx - x0), ("y", wy - y0), ("cx", cx), ("cy", cy), ("hs", hs)]
+        columns = [(name, values, "f32") for name, values in floats]
+        columns += [(level, values, "i32") for level, values in offsets.items()]
         arrays, chunks, offset = [], [], 0
-        for name, values in columns + list(offsets.items()):
-            typed = values.astype("<f4" if name in ("x", "y", "cx", "cy", "hs") else "<i4")
-            arrays.append({"name": name, "type": "f32" if typed.dtype.kind == "f" else "i32",
-                           "offset": offset, "length": int(len(typed))})
+        for name, values, kind in columns:
+            typed = values.astype("<f4" if kind == "f32" else "<i4")
+            arrays.append({"name": name, "type": kind, "offset": offset, "length": int(len(typed))})
             chunks.append(typed.tobytes())
             offset += typed.nbytes
         meta = {"kind": self.kind, "count": self.count, "vertices": self.vertices, "encoding": "world",
