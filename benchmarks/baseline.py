@@ -25,8 +25,8 @@ import geopandas as gpd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.area import ALBERS_CHINA  # noqa: E402
-from geo.zones import zones  # noqa: E402
+from chengyu.geo.area import ALBERS_CHINA  # noqa: E402
+from chengyu.geo.zones import zones  # noqa: E402
 
 
 def main() -> None:

@@ -45,9 +45,9 @@ import synth  # noqa: E402
 from run import FULL, QUICK  # noqa: E402  (the same layer sizes as the covered-area benchmark)
 from run import machine as machine_info  # noqa: E402
 
-from geo.coverage import covered_area  # noqa: E402
-from geo.layers import read_layer  # noqa: E402
-from geo.zones import zones  # noqa: E402
+from chengyu.geo.coverage import covered_area  # noqa: E402
+from chengyu.geo.layers import read_layer  # noqa: E402
+from chengyu.geo.zones import zones  # noqa: E402
 
 ROW_GROUP = 125_000  # rows per row group of the "GeoParquet, row groups" files
 FORMATS = {"parquet": "GeoParquet, 1 row group", "parquet-rg": "GeoParquet, row groups", "gpkg": "GeoPackage"}
@@ -117,7 +117,7 @@ def inproc_run(path: Path, kind: str) -> tuple[float, float]:
     Working memory: the peak (VmHWM) less the peak after the imports and the zones.
     """
     code = ("import sys, time; sys.path.insert(0, sys.argv[1]); "
-            "from geo.layers import read_layer; from geo.coverage import covered_area; from geo.zones import zones; "
+            "from chengyu.geo.layers import read_layer; from chengyu.geo.coverage import covered_area; from chengyu.geo.zones import zones; "
             "hwm = lambda: int(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:'))); "
             "z = zones(sys.argv[3]); base = hwm(); t = time.perf_counter(); "
             "covered_area(read_layer(sys.argv[2]).gdf, z); print(time.perf_counter() - t, hwm() - base)")
@@ -245,7 +245,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def run_scenarios(args: argparse.Namespace) -> list[Scenario]:
-    import geo.distributed as gd
+    import chengyu.geo.distributed as gd
 
     sizes = QUICK if args.quick else FULL
     repeats = args.repeats or (1 if args.quick else 5)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from maps.offline import render_html
+from chengyu.maps.offline import render_html
 
 
 def main(layer: str, out: str) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from geo import economic_circle
-from maps.offline import render_html
+from chengyu.geo import economic_circle
+from chengyu.maps.offline import render_html
 
 
 def pages() -> dict[str, str]:

@@ -47,7 +47,7 @@ from pathlib import Path
 
 import numpy as np
 
-from maps.offline import LEAFLET_CSS, LEAFLET_JS
+from chengyu.maps.offline import LEAFLET_CSS, LEAFLET_JS
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "renderers"

@@ -41,11 +41,11 @@ def _peak_mb() -> float:
 def child_ours(path: str) -> dict[str, dict[str, float]]:
     t = [time.perf_counter()]
     peak = []
-    import maps.commands  # noqa: F401  (what the command imports before it runs; maps.cli is its light shell)
-    from geo.coverage import covered_area
-    from geo.layers import read_layer
-    from geo.zones import zones
-    from maps import report
+    import chengyu.maps.commands  # noqa: F401  (what the command imports before it runs; maps.cli is its light shell)
+    from chengyu.geo.coverage import covered_area
+    from chengyu.geo.layers import read_layer
+    from chengyu.geo.zones import zones
+    from chengyu.maps import report
     t.append(time.perf_counter())
     peak.append(_peak_mb())
     z = zones("districts")
@@ -62,7 +62,7 @@ def child_ours(path: str) -> dict[str, dict[str, float]]:
     t.append(time.perf_counter())
     peak.append(_peak_mb())
     assert text
-    names = ["import maps.commands", "zones('districts')", "read_layer", "covered_area", "JSON"]
+    names = ["import chengyu.maps.commands", "zones('districts')", "read_layer", "covered_area", "JSON"]
     return {"times": {n: b - a for n, a, b in zip(names, t[:-1], t[1:], strict=True)},
             "peaks": dict(zip(names, peak, strict=True))}
 
@@ -72,8 +72,8 @@ def child_baseline(path: str) -> dict[str, dict[str, float]]:
     peak = []
     import geopandas as gpd
 
-    from geo.area import ALBERS_CHINA
-    from geo.zones import zones
+    from chengyu.geo.area import ALBERS_CHINA
+    from chengyu.geo.zones import zones
     t.append(time.perf_counter())
     peak.append(_peak_mb())
     layer = gpd.read_parquet(path) if path.endswith(".parquet") else gpd.read_file(path)
@@ -108,7 +108,7 @@ def child_read(path: str, how: str) -> dict[str, float]:
     import pyogrio
     import shapely
 
-    from geo.layers import read_layer
+    from chengyu.geo.layers import read_layer
     t1 = time.perf_counter()
     if how == "read_layer":
         read_layer(path)

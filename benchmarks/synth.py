@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.area import ALBERS_CHINA  # noqa: E402
+from chengyu.geo.area import ALBERS_CHINA  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / ".data"
 VERSION = 1  # bump when the generator changes, so cached files are not reused
@@ -80,7 +80,7 @@ def make_polygons(n: int, seed: int) -> gpd.GeoDataFrame:
     rng = np.random.default_rng(seed)
     x, y = centres(rng, n)
     # 2% centred on a district border vertex (within about 100 m), so that they straddle it
-    from geo.boundaries import load_districts
+    from chengyu.geo.boundaries import load_districts
     verts = shapely.get_coordinates(load_districts().geometry.array)
     k = int(n * 0.02)
     pick = rng.choice(len(verts), k, replace=False)
@@ -115,7 +115,7 @@ def make_polygons(n: int, seed: int) -> gpd.GeoDataFrame:
 
 def make_dense(n: int, seed: int) -> gpd.GeoDataFrame:
     rng = np.random.default_rng(seed)
-    from geo.boundaries import load_districts
+    from chengyu.geo.boundaries import load_districts
     districts = load_districts()
     chongqing = shapely.union_all(
         districts[districts["code"].str.startswith("50")].to_crs(ALBERS_CHINA).geometry.array)

@@ -24,7 +24,7 @@ def to_equal_area(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoSeries:
 def area_km2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     """Area of each geometry in km², measured in the equal-area projection.
 
-    >>> from geo import load_districts
+    >>> from chengyu.geo import load_districts
     >>> d = load_districts().set_index("code")
     >>> round(float(area_km2(d).loc["500106"]))
     397

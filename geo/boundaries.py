@@ -8,8 +8,8 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
-from geo.errors import AtlasError
-from shapes import DISTRICTS_PATH
+from chengyu.geo.errors import AtlasError
+from chengyu.shapes import DISTRICTS_PATH
 
 COLUMNS = [
     "code", "name_zh", "name_en",

@@ -84,10 +84,10 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
-from geo.area import ALBERS_CHINA
-from geo.gcpause import no_cycle_collection
-from geo.threads import MIN_CHUNK, built_tree, prepared_copy, resolve_threads, run_chunked, thread_map
-from geo.zones import Zones
+from chengyu.geo.area import ALBERS_CHINA
+from chengyu.geo.gcpause import no_cycle_collection
+from chengyu.geo.threads import MIN_CHUNK, built_tree, prepared_copy, resolve_threads, run_chunked, thread_map
+from chengyu.geo.zones import Zones
 
 __all__ = ["Coverage", "TABLE_COLUMNS", "covered_area"]
 
@@ -155,7 +155,7 @@ def covered_area(layer: gpd.GeoDataFrame | gpd.GeoSeries, zones: Zones, *,
     engine that runs many of these at once (dask) wants.
 
     >>> import geopandas as gpd, shapely
-    >>> from geo.zones import zones
+    >>> from chengyu.geo.zones import zones
     >>> sc = zones("science-city")
     >>> shapingba = sc.table.geometry.iloc[:1]
     >>> cov = covered_area(gpd.GeoDataFrame(geometry=shapingba), sc)

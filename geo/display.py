@@ -23,7 +23,7 @@ def display_geometry(gdf: gpd.GeoDataFrame, tolerance: float = TOLERANCE_DEG,
     sharing their borders exactly (no gaps, no slivers at any zoom); rounding to a common grid
     keeps shared vertices shared.
 
-    >>> from geo import load_districts
+    >>> from chengyu.geo import load_districts
     >>> shown = display_geometry(load_districts())
     >>> bool(shapely.coverage_is_valid(shown.geometry.to_numpy()))
     True

@@ -115,11 +115,11 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from geo.area import ALBERS_CHINA
-from geo.coverage import Coverage, _flatten, _split_kinds, _to_crs, _valid_polygons, assemble, covered_area
-from geo.errors import AtlasError
-from geo.inputs import folder_files, is_plain
-from geo.layers import (
+from chengyu.geo.area import ALBERS_CHINA
+from chengyu.geo.coverage import Coverage, _flatten, _split_kinds, _to_crs, _valid_polygons, assemble, covered_area
+from chengyu.geo.errors import AtlasError
+from chengyu.geo.inputs import folder_files, is_plain
+from chengyu.geo.layers import (
     _PYOGRIO_ERRORS,
     KINDS,
     OUTPUT_CRS,
@@ -134,8 +134,8 @@ from geo.layers import (
     check_parquet_nesting,
     read_layer,
 )
-from geo.limits import SCHEDULER_SECONDS
-from geo.zones import Zones
+from chengyu.geo.limits import SCHEDULER_SECONDS
+from chengyu.geo.zones import Zones
 
 __all__ = ["DASK_EXTRA", "DaskRun", "cover_layer_dask", "covered_area_dask", "dask_available", "local_client"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from os import PathLike
 from typing import Final
 
@@ -67,17 +68,42 @@ def one_line(text: object, limit: int = MAX_LINE) -> str:
     return shortened(folded, limit)
 
 
+# A parameter named in a message, as the library writes it: ``crs=`` or ``crs='EPSG:32648'``.
+_PARAMETER: Final = re.compile(r"(?<![\w-])([a-z][a-z0-9_]*)=(?:'((?:[^'\\]|\\.)*)')?")
+
+
 class AtlasError(Exception):
     """An input problem the user can fix; ``str(err)`` is one line naming the file.
 
-    >>> str(AtlasError("parks.gpkg", "has 3 layers; pick one with --layer-name"))
-    'parks.gpkg: has 3 layers; pick one with --layer-name'
+    Messages name the library's parameters as Python does (``crs=``, ``layer_name='roads'``); a caller
+    that spells them otherwise, such as the ``chengyu`` command, words the message with :meth:`worded`.
+
+    >>> err = AtlasError("parks.gpkg", "has 3 layers; pick one with layer_name=")
+    >>> str(err)
+    'parks.gpkg: has 3 layers; pick one with layer_name='
     """
 
     def __init__(self, source: str | PathLike[str], problem: str) -> None:
         self.source = shortened(escaped(str(source)), MAX_LINE)  # a file name as it is, but escaped
         self.problem = one_line(problem)  # always one line
         super().__init__(f"{self.source}: {self.problem}")
+
+    def worded(self, spelling: Mapping[str, str]) -> str:
+        """The message with each parameter in ``spelling`` written as that caller's option.
+
+        >>> err = AtlasError("a.csv", "no CRS; pass crs= (e.g. crs='EPSG:32648'); size=3 kept")
+        >>> err.worded({"crs": "--crs"})
+        'a.csv: no CRS; pass --crs (e.g. --crs EPSG:32648); size=3 kept'
+        """
+
+        def option(match: re.Match[str]) -> str:
+            flag = spelling.get(match.group(1))
+            if flag is None:
+                return match.group()
+            value = match.group(2)
+            return flag if value is None else f"{flag} {value}"
+
+        return f"{self.source}: {_PARAMETER.sub(option, self.problem)}"
 
     def __reduce__(self) -> tuple[type[AtlasError], tuple[str, str]]:
         # picklable, so an error raised in a dask worker reaches the user as the same one line

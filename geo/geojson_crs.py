@@ -21,7 +21,7 @@ from typing import Any, Final
 import pyproj
 from pyproj.exceptions import CRSError
 
-from geo.errors import AtlasError
+from chengyu.geo.errors import AtlasError
 
 _MEMBER: Final = re.compile(rb'"crs"\s*:\s*\{')
 _MAX_OBJECT: Final = 65_536  # bytes one CRS object may take

@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from geo.errors import AtlasError
-from geo.limits import FOLDER_FILES, UNZIP_RATIO, unzip_budget
+from chengyu.geo.errors import AtlasError
+from chengyu.geo.limits import FOLDER_FILES, UNZIP_RATIO, unzip_budget
 
 _KINDS: Final = {
     stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",

@@ -70,20 +70,20 @@ from geopandas.array import from_shapely
 from pyproj import Geod
 from pyproj.exceptions import CRSError
 
-from geo import geojson_crs
-from geo.chinacrs import (
+from chengyu.geo import geojson_crs
+from chengyu.geo.chinacrs import (
     OFFSET_CRS,
     convert_geometries,
     in_china,
     typical_offset_m,
     wgs84_to_bd09,
 )
-from geo.errors import AtlasError
-from geo.gcpause import no_cycle_collection
-from geo.inputs import check_zip, folder_files, plain_paths, require_readable, zip_members
-from geo.limits import LAYERS, NESTING
-from geo.nonetwork import forbid_network
-from geo.threads import resolve_threads, run_chunked
+from chengyu.geo.errors import AtlasError
+from chengyu.geo.gcpause import no_cycle_collection
+from chengyu.geo.inputs import check_zip, folder_files, plain_paths, require_readable, zip_members
+from chengyu.geo.limits import LAYERS, NESTING
+from chengyu.geo.nonetwork import forbid_network
+from chengyu.geo.threads import resolve_threads, run_chunked
 
 __all__ = ["KINDS", "OUTPUT_CRS", "SUPPORTED_SUFFIXES", "Layer", "ReadReport", "read_layer"]
 

@@ -23,8 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from geo.errors import PlanError
-from shapes import PLAN_PATH
+from chengyu.geo.errors import PlanError
+from chengyu.shapes import PLAN_PATH
 
 if sys.version_info >= (3, 11):
     import tomllib

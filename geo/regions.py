@@ -8,9 +8,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.area import area_km2
-from geo.boundaries import load_districts
-from geo.plan import Figure, Plan, load_plan
+from chengyu.geo.area import area_km2
+from chengyu.geo.boundaries import load_districts
+from chengyu.geo.plan import Figure, Plan, load_plan
 
 Reading = Literal["sources", "leshan_without_four"]
 READINGS: tuple[str, ...] = ("sources", "leshan_without_four")

@@ -10,8 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.plan import Plan, load_plan
-from geo.regions import Reading, economic_circle, science_city
+from chengyu.geo.plan import Plan, load_plan
+from chengyu.geo.regions import Reading, economic_circle, science_city
 
 ZONE_KINDS: tuple[str, ...] = ("districts", "science-city", "economic-circle")
 ROW_COLUMNS = ["code", "name_zh", "name_en", "area_km2", "official_area_km2", "official_diff_pct"]

@@ -1,6 +1,6 @@
 """HTML: the interactive maps of the Science City and the Economic Circle, and the CLI.
 
->>> from maps import science_city_map, write_html
+>>> from chengyu.maps import science_city_map, write_html
 >>> m = science_city_map()   # doctest: +SKIP
 >>> write_html(m, "sc.html")   # doctest: +SKIP
 """
@@ -12,10 +12,10 @@ from typing import Any
 
 # Imported on first use: folium costs about a second, and `chengyu area` never draws.
 _LAZY = {
-    "economic_circle_map": "maps.render",
-    "science_city_map": "maps.render",
-    "render_html": "maps.offline",
-    "write_html": "maps.offline",
+    "economic_circle_map": "chengyu.maps.render",
+    "science_city_map": "chengyu.maps.render",
+    "render_html": "chengyu.maps.offline",
+    "write_html": "chengyu.maps.offline",
 }
 __all__ = sorted(_LAZY)
 

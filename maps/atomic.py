@@ -14,8 +14,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from geo.errors import AtlasError
-from geo.inputs import kind_of
+from chengyu.geo.errors import AtlasError
+from chengyu.geo.inputs import kind_of
 
 
 def _file_mode(target: Path) -> int:

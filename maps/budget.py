@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from geo.errors import one_line
-from geo.limits import READ_MEMORY_FIXED_MB, READ_MEMORY_PER_BYTE, READ_SECONDS, read_memory_budget
+from chengyu.geo.errors import one_line
+from chengyu.geo.limits import READ_MEMORY_FIXED_MB, READ_MEMORY_PER_BYTE, READ_SECONDS, read_memory_budget
 
 _POLL_S: Final = 0.01
 # Memory can grow by tens of MB between two looks: the watchdog stops at this share of the budget,

@@ -28,7 +28,7 @@ def _terminate(_signum: int, _frame: Any) -> None:
 def _say(message: str) -> None:
     """One line on stderr, whatever state stderr is in."""
     try:
-        from geo.errors import one_line
+        from chengyu.geo.errors import one_line
 
         message = one_line(message)
     except BaseException:  # noqa: BLE001 - even an interrupted import must not stop the message
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None, *, budgets: bool = False) -> int:
     (:mod:`geo.limits`), as the console script does; a caller in Python keeps its process.
     """
     try:
-        from maps import commands
+        from chengyu.maps import commands
 
         return commands.main(argv, budgets=budgets)
     except KeyboardInterrupt:
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None, *, budgets: bool = False) -> int:
             raise
         if isinstance(err, OSError) and err.errno != errno.ENOMEM:
             raise
-        from maps.commands import reading
+        from chengyu.maps.commands import reading
 
         where = f"{reading()}: " if reading() else ""
         _say(f"{where}ran out of memory; free some memory or use a smaller file "

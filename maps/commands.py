@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 import pandas as pd
 
-from geo import ZONE_KINDS, AtlasError, Coverage, Layer, Zones, dataset_info, load_plan, zones
-from geo.errors import escaped, one_line
-from geo.regions import READINGS, Reading
-from maps import report
-from maps.atomic import check_target, write_atomic
-from maps.budget import budget
+from chengyu.geo import ZONE_KINDS, AtlasError, Coverage, Layer, Zones, dataset_info, load_plan, zones
+from chengyu.geo.errors import escaped, one_line
+from chengyu.geo.regions import READINGS, Reading
+from chengyu.maps import report
+from chengyu.maps.atomic import check_target, write_atomic
+from chengyu.maps.budget import budget
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -137,7 +137,7 @@ def _with_layer_options(func: _Command) -> _Command:
 
 def _read(path: Path, crs: str | None, layer_name: str | None) -> Layer:
     """Read a user's layer, saying on stderr what reading did to it."""
-    from geo.layers import read_layer
+    from chengyu.geo.layers import read_layer
 
     _State.reading = str(path)
     with budget(str(path), path, armed=_State.budgets):
@@ -149,7 +149,7 @@ def _read(path: Path, crs: str | None, layer_name: str | None) -> Layer:
 
 def _covered(layer_gdf: gpd.GeoDataFrame, zone_set: Zones) -> Coverage:
     """covered_area with a progress bar on stderr when it is a terminal."""
-    from geo.coverage import covered_area
+    from chengyu.geo.coverage import covered_area
 
     if not sys.stderr.isatty():
         return covered_area(layer_gdf, zone_set)
@@ -163,7 +163,7 @@ def _covered(layer_gdf: gpd.GeoDataFrame, zone_set: Zones) -> Coverage:
 def _covered_dask(path: Path, zone_set: Zones, crs: str | None, layer_name: str | None,
                   scheduler: str | None) -> Coverage:
     """The dask engine: the same figures, computed in partitions on a cluster."""
-    from geo.distributed import cover_layer_dask
+    from chengyu.geo.distributed import cover_layer_dask
 
     run_ = cover_layer_dask(path, zone_set, layer_name=layer_name, crs=crs, scheduler=scheduler)
     for line in run_.report.lines():
@@ -239,9 +239,9 @@ MAP_NAMES = ("science-city", "economic-circle")
 def _write_map(name: str, path: Path, *, online: bool, pack: bool, overwrite: bool, layers: Sequence[Layer] = (),
                label: str | None = None, fields: Sequence[str] | None = None, **options: object) -> Path:
     # folium is imported only by the commands that draw, so `chengyu area` starts fast.
-    from maps.offline import render_html
-    from maps.overlay import add_layer
-    from maps.render import MAPS
+    from chengyu.maps.offline import render_html
+    from chengyu.maps.overlay import add_layer
+    from chengyu.maps.render import MAPS
 
     m = MAPS[name](**options)
     zone_set = zones("science-city" if name == "science-city" else "economic-circle")
@@ -330,7 +330,7 @@ def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], c
     if color_by is not None:
         if name != "economic-circle":
             raise click.UsageError("--color-by applies to the economic-circle map")
-        from geo import economic_circle
+        from chengyu.geo import economic_circle
 
         units = economic_circle()
         numeric = [c for c in units.columns if c != "geometry" and pd.api.types.is_numeric_dtype(units[c])

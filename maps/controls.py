@@ -8,7 +8,7 @@ import folium
 from branca.element import MacroElement
 from folium.template import Template
 
-from maps.safe import js_literal
+from chengyu.maps.safe import js_literal
 
 __all__ = ["DeferredLayerControl", "DeferredTileLayer", "FullscreenControl", "after_first_frame"]
 

@@ -36,8 +36,8 @@ import branca.element
 import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink
 
-from maps.atomic import write_atomic
-from maps.pack import pack_html
+from chengyu.maps.atomic import write_atomic
+from chengyu.maps.pack import pack_html
 
 __all__ = [
     "ASSETS",

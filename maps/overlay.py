@@ -6,8 +6,8 @@ binary geometry on a canvas: no GeoJSON feature and no SVG element per feature. 
 and values are data: they reach the page only as escaped text inside pre-built tooltip HTML,
 never as keys, template code or markup.
 
->>> from geo.layers import read_layer
->>> from maps.render import science_city_map
+>>> from chengyu.geo.layers import read_layer
+>>> from chengyu.maps.render import science_city_map
 >>> m = science_city_map()
 >>> add_layer(m, read_layer("tests/data/parks.geojson").gdf, name="parks", label="name")  # doctest: +SKIP
 """
@@ -23,10 +23,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.coverage import Coverage
-from maps import style
-from maps.packed_layer import PackedLayer
-from maps.safe import escape_column, escape_html, html_tables, js_literal
+from chengyu.geo.coverage import Coverage
+from chengyu.maps import style
+from chengyu.maps.packed_layer import PackedLayer
+from chengyu.maps.safe import escape_column, escape_html, html_tables, js_literal
 
 # Distinct from the district palettes (ColorBrewer Set1, without its yellow).
 OVERLAY_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf"]

@@ -34,9 +34,9 @@ import numpy as np
 from branca.element import Figure
 from folium.template import Template
 
-from geo.packed import pack
-from maps.offline import RawText
-from maps.safe import escape_html, js_literal
+from chengyu.geo.packed import pack
+from chengyu.maps.offline import RawText
+from chengyu.maps.safe import escape_html, js_literal
 
 __all__ = ["INLINE_BYTES", "PackedLayer", "renderer_js"]
 
@@ -50,7 +50,7 @@ def renderer_js() -> str:
     """The renderer's script (``maps/js/packed.js``) as a ``<script>`` element, and its one style:
     the pointer over a feature that answers it."""
     return ("<style>.leaflet-container.chengyu-pointer { cursor: pointer; }</style>\n<script>\n"
-            + files("maps").joinpath("js/packed.js").read_text(encoding="utf-8") + "</script>")
+            + files(__package__).joinpath("js/packed.js").read_text(encoding="utf-8") + "</script>")
 
 
 def _compressed_json(value: Any) -> str:

@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 from branca.element import Figure
 
-from geo import economic_circle, load_plan, science_city, zones
-from geo.classify import CLASS_SCHEMES, classify
-from geo.display import display_geometry
-from geo.plan import Plan
-from maps import style
-from maps.controls import DeferredLayerControl, DeferredTileLayer, FullscreenControl
-from maps.packed_layer import PackedLayer
-from maps.safe import escape_html, html_table
+from chengyu.geo import economic_circle, load_plan, science_city, zones
+from chengyu.geo.classify import CLASS_SCHEMES, classify
+from chengyu.geo.display import display_geometry
+from chengyu.geo.plan import Plan
+from chengyu.maps import style
+from chengyu.maps.controls import DeferredLayerControl, DeferredTileLayer, FullscreenControl
+from chengyu.maps.packed_layer import PackedLayer
+from chengyu.maps.safe import escape_html, html_table
 
 # Base maps: (name, tiles, attribution). Tiles need a network; the districts do not.
 # No provider that needs an API key: CARTO's basemaps started requiring one in August 2026.

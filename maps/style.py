@@ -15,8 +15,8 @@ from typing import Any
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from maps.controls import after_first_frame
-from maps.safe import escape_html, js_literal
+from chengyu.maps.controls import after_first_frame
+from chengyu.maps.safe import escape_html, js_literal
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 HOST_COLOURS = ["#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7"]

@@ -6,7 +6,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import area_km2, economic_circle, geodesic_area_km2, load_districts, science_city
+from chengyu.geo import area_km2, economic_circle, geodesic_area_km2, load_districts, science_city
 
 OFFICIAL_KM2 = {  # shared/plan-facts.md, section 3 (Beibei before 2025-11)
     "500106": 396, "500109": 755, "500107": 432, "500116": 3218, "500120": 914,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import dataset_info, load_districts, load_plan
-from shapes import DISTRICTS_PATH, build_districts
+from chengyu.geo import dataset_info, load_districts, load_plan
+from chengyu.shapes import DISTRICTS_PATH, build_districts
 
 # Codes and names as shared/plan-facts.md gives them (NBS codes via modood/Administrative-divisions-of-China).
 PLAN_FACTS_UNITS = {

@@ -17,7 +17,7 @@ from shapely.geometry import (
     Polygon,
 )
 
-from geo.chinacrs import (
+from chengyu.geo.chinacrs import (
     CHINA_BOUNDS,
     OFFSET_CRS,
     bd09_to_gcj02,

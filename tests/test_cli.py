@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from maps.cli import main
+from chengyu.maps.cli import main
 
 
 def run(capsys, *args):
@@ -106,7 +106,7 @@ def test_build_writes_area_tables(capsys, tmp_path):
 
 
 def test_console_script_usage_error_exit_2_without_traceback():
-    proc = subprocess.run([sys.executable, "-m", "maps.cli", "area", "--zones", "mars"],
+    proc = subprocess.run([sys.executable, "-m", "chengyu.maps.cli", "area", "--zones", "mars"],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -114,7 +114,7 @@ def test_console_script_usage_error_exit_2_without_traceback():
 
 
 def test_output_on_a_filesystem_without_hard_links(capsys, tmp_path, monkeypatch):
-    import maps.atomic
+    from chengyu import maps
 
     def no_links(*args):
         raise PermissionError(1, "Operation not permitted")

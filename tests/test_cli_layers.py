@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from maps.cli import main
+from chengyu.maps.cli import main
 from tests.test_layers import BAD_CASES
 
 DATA = Path(__file__).parent / "data"
@@ -80,7 +80,7 @@ def test_bad_layer_one_line_exit_2_nothing_written(capsys, tmp_path, path, leadi
 
 
 def test_bad_layer_from_the_console_script_has_no_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "maps.cli", "area", str(DATA / "bad" / "truncated.geojson")],
+    proc = subprocess.run([sys.executable, "-m", "chengyu.maps.cli", "area", str(DATA / "bad" / "truncated.geojson")],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -125,7 +125,7 @@ def test_a_reader_out_of_memory_is_said_as_such_naming_the_layer(capsys, monkeyp
     """GDAL's std::bad_alloc is no problem of the file: one line, exit 1, the layer named."""
     import pyogrio
 
-    from geo import zones
+    from chengyu.geo import zones
 
     zones("science-city")  # the bundled boundaries, read (and cached) before the reader fails
 

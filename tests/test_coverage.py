@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from geo import coverage
-from geo.area import ALBERS_CHINA
-from geo.coverage import (
+from chengyu.geo import coverage
+from chengyu.geo.area import ALBERS_CHINA
+from chengyu.geo.coverage import (
     MAX_SEGMENT_DEG,
     TABLE_COLUMNS,
     Coverage,
@@ -24,7 +24,7 @@ from geo.coverage import (
     _union_rows,
     covered_area,
 )
-from geo.zones import zones
+from chengyu.geo.zones import zones
 
 GEOD = Geod(ellps="GRS80")
 SHAPINGBA, BEIBEI, JIULONGPO, JIANGJIN, BISHAN = range(5)  # rows of zones("science-city")

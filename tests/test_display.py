@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import area_km2, load_districts
-from geo.display import GRID_DEG, display_geometry
+from chengyu.geo import area_km2, load_districts
+from chengyu.geo.display import GRID_DEG, display_geometry
 
 
 def _written_on_the_grid(coords: np.ndarray) -> bool:

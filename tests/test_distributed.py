@@ -14,12 +14,12 @@ import shapely
 pytest.importorskip("dask_geopandas", reason="the [dask] extra is not installed")
 distributed = pytest.importorskip("distributed", reason="the [dask] extra is not installed")
 
-import geo.distributed as gd  # noqa: E402
-from geo.area import ALBERS_CHINA  # noqa: E402
-from geo.coverage import TABLE_COLUMNS, covered_area  # noqa: E402
-from geo.errors import AtlasError  # noqa: E402
-from geo.layers import read_layer  # noqa: E402
-from geo.zones import zones  # noqa: E402
+import chengyu.geo.distributed as gd  # noqa: E402
+from chengyu.geo.area import ALBERS_CHINA  # noqa: E402
+from chengyu.geo.coverage import TABLE_COLUMNS, covered_area  # noqa: E402
+from chengyu.geo.errors import AtlasError  # noqa: E402
+from chengyu.geo.layers import read_layer  # noqa: E402
+from chengyu.geo.zones import zones  # noqa: E402
 
 REL = 1e-9  # the promise: every figure equal to 1e-9 relative
 ABS_KM = 1e-12  # ... and figures that are zero (or a sliver) to 1 mm² / 1 nm
@@ -377,7 +377,7 @@ def test_the_module_imports_without_dask():
     import sys
 
     code = ("import sys; sys.modules['dask'] = None; sys.modules['distributed'] = None; "
-            "sys.modules['dask_geopandas'] = None; import geo.distributed as gd; "
+            "sys.modules['dask_geopandas'] = None; import chengyu.geo.distributed as gd; "
             "assert not gd.dask_available(); print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"

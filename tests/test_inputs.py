@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from geo.errors import AtlasError
-from geo.inputs import check_zip, folder_files, is_plain, plain_paths, require_readable
+from chengyu.geo.errors import AtlasError
+from chengyu.geo.inputs import check_zip, folder_files, is_plain, plain_paths, require_readable
 
 
 @pytest.mark.parametrize("path,plain", [("/data/沙坪坝 parks.geojson", True), ("a;b.geojson", False),
@@ -54,6 +54,6 @@ def test_archive_budget_counts_what_members_say(tmp_path, monkeypatch):
         zf.writestr("a.shp", b"\0" * 2_000_000)
     infos = zipfile.ZipFile(path).infolist()
     check_zip("a.zip", path, infos)  # 2 MB: under the 64 MB floor
-    monkeypatch.setattr("geo.inputs.unzip_budget", lambda size: 1_000_000)
+    monkeypatch.setattr("chengyu.geo.inputs.unzip_budget", lambda size: 1_000_000)
     with pytest.raises(AtlasError, match="refusing a possible zip bomb"):
         check_zip("a.zip", path, infos)

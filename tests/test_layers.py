@@ -20,11 +20,11 @@ import pyproj
 import pytest
 import shapely
 
-import geo.layers as layers
-from geo.boundaries import load_districts
-from geo.chinacrs import wgs84_to_bd09
-from geo.errors import AtlasError
-from geo.layers import KINDS, OUTPUT_CRS, Layer, ReadReport, read_layer
+import chengyu.geo.layers as layers
+from chengyu.geo.boundaries import load_districts
+from chengyu.geo.chinacrs import wgs84_to_bd09
+from chengyu.geo.errors import AtlasError
+from chengyu.geo.layers import KINDS, OUTPUT_CRS, Layer, ReadReport, read_layer
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"

@@ -5,8 +5,8 @@ import socket
 
 import pyogrio
 
-from geo import layers  # noqa: F401  (importing the readers switches the network off)
-from geo.nonetwork import REFUSAL, forbid_network, refused_requests
+from chengyu.geo import layers  # noqa: F401  (importing the readers switches the network off)
+from chengyu.geo.nonetwork import REFUSAL, forbid_network, refused_requests
 
 
 def test_gdal_never_connects_even_when_a_file_asks_it_to(tmp_path):

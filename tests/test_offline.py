@@ -19,10 +19,10 @@ import pytest
 import shapely
 from folium.elements import JSCSSMixin
 
-from geo.errors import AtlasError
-from maps import atomic, offline
-from maps.controls import FullscreenControl
-from maps.offline import (
+from chengyu.geo.errors import AtlasError
+from chengyu.maps import atomic, offline
+from chengyu.maps.controls import FullscreenControl
+from chengyu.maps.offline import (
     ASSETS,
     DROPPED_ASSETS,
     LEAFLET_CSS,
@@ -33,8 +33,8 @@ from maps.offline import (
     render_html,
     write_html,
 )
-from maps.packed_layer import PackedLayer
-from maps.safe import escape_html, html_table
+from chengyu.maps.packed_layer import PackedLayer
+from chengyu.maps.safe import escape_html, html_table
 
 ROOT = Path(__file__).resolve().parents[1]
 CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "netdna.bootstrapcdn.com")
@@ -275,7 +275,7 @@ def test_fullscreen_control_options_are_inert() -> None:
 def test_same_map_is_byte_identical_across_processes(tmp_path: Path) -> None:
     script = (
         "import sys\n"
-        "from maps.offline import render_html\n"
+        "from chengyu.maps.offline import render_html\n"
         "from tests.test_offline import build_map\n"
         "sys.stdout.buffer.write(render_html(build_map()).encode('utf-8'))\n"
     )

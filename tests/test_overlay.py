@@ -11,11 +11,11 @@ import geopandas as gpd
 import numpy as np
 from shapely import points
 
-from maps import packed_layer
-from maps.offline import render_html
-from maps.overlay import add_layer
-from maps.render import science_city_map
-from maps.safe import js_literal
+from chengyu.maps import packed_layer
+from chengyu.maps.offline import render_html
+from chengyu.maps.overlay import add_layer
+from chengyu.maps.render import science_city_map
+from chengyu.maps.safe import js_literal
 
 
 def _points(n: int) -> gpd.GeoDataFrame:

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from maps.offline import render_html
-from maps.pack import PACK_ID, decode_parts, encode_parts, pack_html
-from maps.render import science_city_map
+from chengyu.maps.offline import render_html
+from chengyu.maps.pack import PACK_ID, decode_parts, encode_parts, pack_html
+from chengyu.maps.render import science_city_map
 
 
 def _unpack(packed: str) -> list[list[str]]:

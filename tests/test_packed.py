@@ -9,7 +9,7 @@ import shapely
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from geo.packed import GRID_DEG, mercator_px, pack, unpack
+from chengyu.geo.packed import GRID_DEG, mercator_px, pack, unpack
 
 
 def snapped(geoms: np.ndarray) -> np.ndarray:

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from geo import PlanError, load_plan
-from geo.plan import parse_plan
-from shapes import PLAN_PATH
+from chengyu.geo import PlanError, load_plan
+from chengyu.geo.plan import parse_plan
+from chengyu.shapes import PLAN_PATH
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def test_headline_figures(plan):
 
 
 def test_every_figure_has_a_source_and_a_confidence(plan):
-    from geo.plan import Figure
+    from chengyu.geo.plan import Figure
 
     def walk(node):
         if isinstance(node, Figure):

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from geo import economic_circle, science_city, zones
+from chengyu.geo import economic_circle, science_city, zones
 
 
 def test_science_city_rows_and_attributes():

@@ -7,10 +7,10 @@ import sys
 import folium
 import pytest
 
-from geo.plan import parse_plan
-from maps.offline import render_html
-from maps.render import economic_circle_map, science_city_map
-from shapes import PLAN_PATH
+from chengyu.geo.plan import parse_plan
+from chengyu.maps.offline import render_html
+from chengyu.maps.render import economic_circle_map, science_city_map
+from chengyu.shapes import PLAN_PATH
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_layer_control_lists_every_layer_and_joins_after_the_first_frame(sc_html
 
 
 def test_the_layer_control_lists_a_layer_added_after_it():
-    from maps.overlay import add_layer
+    from chengyu.maps.overlay import add_layer
     from tests.test_overlay import _points
 
     m = science_city_map()
@@ -89,7 +89,7 @@ def test_the_layer_control_lists_a_layer_added_after_it():
 
 
 def test_a_draggable_deferred_layer_control_is_made_draggable_when_it_joins():
-    from maps.controls import DeferredLayerControl
+    from chengyu.maps.controls import DeferredLayerControl
     m = folium.Map(tiles=None)
     DeferredLayerControl(draggable=True).add_to(m)
     name, _, _, rest = re.search(_DEFERRED, render_html(m), re.S).groups()
@@ -121,7 +121,7 @@ def test_build_is_byte_identical_across_processes(tmp_path):
     outputs = []
     for run in ("a", "b"):
         out = tmp_path / run
-        subprocess.run([sys.executable, "-m", "maps.cli", "build", "-o", str(out)], check=True,
+        subprocess.run([sys.executable, "-m", "chengyu.maps.cli", "build", "-o", str(out)], check=True,
                        capture_output=True, env={"PYTHONHASHSEED": run == "a" and "1" or "2", "PATH": "/usr/bin:/bin"})
         outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
     assert outputs[0].keys() == {"science-city.html", "economic-circle.html", "areas-districts.csv",

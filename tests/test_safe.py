@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from maps.offline import render_html
-from maps.packed_layer import PackedLayer
-from maps.safe import escape_column, escape_html, html_table, html_tables, js_literal
+from chengyu.maps.offline import render_html
+from chengyu.maps.packed_layer import PackedLayer
+from chengyu.maps.safe import escape_column, escape_html, html_table, html_tables, js_literal
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",

@@ -5,7 +5,7 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.threads import (
+from chengyu.geo.threads import (
     available_threads,
     built_tree,
     chunks,

@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from maps.offline import ASSETS, LEAFLET_CSS, LEAFLET_JS, VENDOR_DIR, VENDORED_NPM, VendoredAsset
+from chengyu.maps.offline import ASSETS, LEAFLET_CSS, LEAFLET_JS, VENDOR_DIR, VENDORED_NPM, VendoredAsset
 from tests import test_packaging
 
 SOURCES = VENDOR_DIR / "SOURCES.md"

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from geo import load_districts
-from geo.plan import parse_plan
-from maps.offline import write_html
-from maps.render import economic_circle_map, science_city_map
-from shapes import PLAN_PATH
+from chengyu.geo import load_districts
+from chengyu.geo.plan import parse_plan
+from chengyu.maps.offline import write_html
+from chengyu.maps.render import economic_circle_map, science_city_map
+from chengyu.shapes import PLAN_PATH
 
 pytestmark = pytest.mark.browser
 

@@ -8,10 +8,10 @@ import folium
 import pytest
 import shapely
 
-from maps.controls import FullscreenControl
-from maps.offline import render_html
-from maps.packed_layer import PackedLayer
-from maps.safe import escape_html, html_table
+from chengyu.maps.controls import FullscreenControl
+from chengyu.maps.offline import render_html
+from chengyu.maps.packed_layer import PackedLayer
+from chengyu.maps.safe import escape_html, html_table
 from tests.browser.test_packed_layer import _screen  # page coordinates of a place on map_1
 
 pytestmark = pytest.mark.browser

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from maps.pack import PACK_ID, pack_html
+from chengyu.maps.pack import PACK_ID, pack_html
 
 # Characters beyond the BMP are two UTF-16 units in JavaScript: the loader must slice by units.
 PAGE = """<html><head><style>#out::after { content: "𝄞 end"; }</style></head><body><p id="out"></p>

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import shapely
 
-from maps.offline import render_html
-from maps.packed_layer import PackedLayer
-from maps.safe import escape_html, html_table
+from chengyu.maps.offline import render_html
+from chengyu.maps.packed_layer import PackedLayer
+from chengyu.maps.safe import escape_html, html_table
 
 pytestmark = pytest.mark.browser
 

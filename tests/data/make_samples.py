@@ -34,7 +34,7 @@ ROOT = HERE.parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.chinacrs import wgs84_to_gcj02  # noqa: E402 (after the sys.path line above)
+from chengyu.geo.chinacrs import wgs84_to_gcj02  # noqa: E402 (after the sys.path line above)
 
 ZIP_DATE = (2021, 10, 20, 0, 0, 0)  # the Master Plan's month
 GPKG_DATE = "2021-10-20T00:00:00.000Z"
