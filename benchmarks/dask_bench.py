@@ -117,7 +117,7 @@ def inproc_run(path: Path, kind: str) -> tuple[float, float]:
     Working memory: the peak (VmHWM) less the peak after the imports and the zones.
     """
     code = ("import sys, time; sys.path.insert(0, sys.argv[1]); "
-            "from chengyu.geo.layers import read_layer; from chengyu.geo.coverage import covered_area; from chengyu.geo.zones import zones; "
+            "from chengyu.geo import covered_area, read_layer, zones; "
             "hwm = lambda: int(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:'))); "
             "z = zones(sys.argv[3]); base = hwm(); t = time.perf_counter(); "
             "covered_area(read_layer(sys.argv[2]).gdf, z); print(time.perf_counter() - t, hwm() - base)")
