@@ -60,9 +60,8 @@ class Scenario:
     fmt: str
     n: int
     path: Path
-    inproc: list[float] = field(default_factory=list)
-    warm: list[float] = field(default_factory=list)
-    cold: list[float] = field(default_factory=list)
+    # seconds of each run, by side: "inproc", "warm" (dask, warm cluster), "cold" (dask, own cluster)
+    times: dict[str, list[float]] = field(default_factory=lambda: {"inproc": [], "warm": [], "cold": []})
     inproc_mb: float = math.nan  # peak memory of a fresh process, less what it had after its imports
     worker_mb: float = math.nan  # the largest worker's peak, less what it had after a warm-up on 5 points
     timed: bool = True  # False: the memory scenario, one run of each engine
@@ -159,8 +158,8 @@ def table(scenarios: list[Scenario]) -> list[str]:
              "| agree |",
              "|" + "---|" * 11]
     for s in scenarios:
-        i, w, c = med(s.inproc), med(s.warm), med(s.cold)
-        cold = f"{c:.2f} | {c / i:.2f}×" if s.cold else "– | –"
+        i, w, c = med(s.times["inproc"]), med(s.times["warm"]), med(s.times["cold"])
+        cold = f"{c:.2f} | {c / i:.2f}×" if s.times["cold"] else "– | –"
         name = f"{s.n:,} {s.kind}, {FORMATS[s.fmt]}" + ("" if s.timed else " (memory; one run each)")
         agree = "not compared" if not s.timed else "yes" if not s.problems else "NO"
         lines.append(f"| {name} | {i:.2f} | {w:.2f} | {w / i:.2f}× | {cold} "
@@ -177,10 +176,10 @@ def verdict(scenarios: list[Scenario], workers: int) -> list[str]:
     scenarios = [s for s in scenarios if s.timed]
     parts = []
     for kind in dict.fromkeys(s.kind for s in scenarios):
-        ratios = [med(s.warm) / med(s.inproc) for s in scenarios if s.kind == kind]
+        ratios = [med(s.times["warm"]) / med(s.times["inproc"]) for s in scenarios if s.kind == kind]
         word = "slower" if all(r > 1 for r in ratios) else "faster" if all(r < 1 for r in ratios) else "as fast"
         parts.append(f"{word} on {kind} ({span(ratios)} the in-process time)")
-    cold = [med(s.cold) / med(s.inproc) for s in scenarios if s.cold]
+    cold = [med(s.times["cold"]) / med(s.times["inproc"]) for s in scenarios if s.times["cold"]]
     lines = [f"On this machine ({os.cpu_count()} cores, {workers} dask workers), on a running cluster the dask "
              f"engine is {' and '.join(parts)}."
              + (f" Starting a cluster of its own, as `chengyu area --engine dask` without --scheduler does, "
@@ -293,7 +292,7 @@ def run_scenarios(args: argparse.Namespace) -> list[Scenario]:
                     else:
                         t, cov = timed(lambda s=s: gd.covered_area_dask(s.path, zs, n_workers=args.workers))
                         s.problems += compare(cov, ref)
-                    getattr(s, side).append(t)
+                    s.times[side].append(t)
                     print(f"  {s.n:,} {s.kind}, {FORMATS[s.fmt]}: {side} {t:.2f} s", flush=True)
             s.worker_mb = max(client.run(_peak_mb).values()) - base
             if s.timed:
@@ -315,7 +314,7 @@ def bench_lines(*, quick: bool, repeats: int, line):  # type: ignore[no-untyped-
     for s in scenarios:
         name = f"{s.n:,} {s.kind}, {FORMATS[s.fmt]}"
         if s.timed:
-            i, w = med(s.inproc), med(s.warm)
+            i, w = med(s.times["inproc"]), med(s.times["warm"])
             rows.append(line(f"dask engine (running cluster, {args.workers} workers), {name}", f"{w:.2f} s",
                              f"{i:.2f} s in-process", f"{w / i:.2f}", "equal figures (1e-9)",
                              "yes" if not s.problems else "NO"))

@@ -283,9 +283,10 @@ def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArra
 def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """WGS-84 -> BD-09 (through GCJ-02); identity outside China.
 
-    >>> lon, lat = wgs84_to_bd09(106.5, 29.5)
-    >>> round(float(lon), 6), round(float(lat), 6)
-    (106.510415, 29.502946)
+    >>> [round(float(v), 6) for v in wgs84_to_bd09(106.5, 29.5)]
+    [106.510415, 29.502946]
+    >>> bool(np.allclose(wgs84_to_bd09(106.5, 29.5), gcj02_to_bd09(*wgs84_to_gcj02(106.5, 29.5)), atol=1e-12))
+    True
     """
     return _apply(lon, lat, _wgs_to_bd_raw)
 
