@@ -28,13 +28,15 @@ install-test: $(VENV)/.installed-test
 maps: install
 	$(VENV)/bin/chengyu build -o $(OUT)
 
-# Debian's Chromium (and CJK fonts, so screenshots show Chinese names) for the browser tests:
-# installed when missing and we are root.
+# Debian's Chromium (and CJK fonts, so screenshots and report images show Chinese names) for the
+# browser tests, and poppler-utils (pdftotext, pdftoppm) to read report PDFs back: installed when
+# missing and we are root.
 browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -x /usr/bin/pdftotext ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	    echo "installing Debian's chromium, fonts-noto-cjk and poppler-utils for the tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk \
+	      poppler-utils >/dev/null; \
 	  else \
 	    echo "chromium missing and not root: browser tests will be skipped (REQUIRE_BROWSER=1 fails them)"; \
 	  fi; \
