@@ -175,7 +175,7 @@ def measure(repeats: int, quick: bool) -> list[Scenario]:
             ours, base = Path(tmp) / "ours.html", Path(tmp) / "explore.html"
             for _ in range(repeats):
                 ours.unlink(missing_ok=True)
-                _build(s.ours, [sys.executable, "-m", "chengyu.maps.cli", "map", map_name, "--layer", str(layer),
+                _build(s.ours, [sys.executable, "-m", "chengyu", "map", map_name, "--layer", str(layer),
                                 "-o", str(ours)], ours, None)
                 if not s.base.stopped and not s.base.error:
                     base.unlink(missing_ok=True)

@@ -124,7 +124,7 @@ def _file(bomb: Bomb) -> Path:
 
 
 def _command(*args: object) -> list[str]:
-    return [sys.executable, "-c", "from chengyu.maps.cli import run; run()", "area", *map(str, args)]
+    return [sys.executable, "-m", "chengyu", "area", *map(str, args)]
 
 
 def bench_lines(repeats: int, line: Callable[..., object]) -> list[object]:

@@ -145,7 +145,7 @@ def measure(repeats: int = 5, loads: int = 15) -> list[Row]:
     medians take more of them than the builds do."""
     from playwright.sync_api import sync_playwright
 
-    ours_cmd = [sys.executable, "-c", "from chengyu.maps.cli import run; run()", "build", "-o"]
+    ours_cmd = [sys.executable, "-m", "chengyu", "build", "-o"]
     base_cmd = [sys.executable, str(HERE / "explore_pages.py")]
     ours_t, base_t = [], []
     for i in range(repeats):  # alternate, so drift hits both sides alike

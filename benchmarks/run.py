@@ -7,7 +7,7 @@ For each scenario (points, sparse polygons or dense polygons; GeoParquet or GeoP
 alternating and in the same run, N times each:
 
 - ours: ``chengyu area LAYER --zones districts --format json`` (the console script's entry point,
-  ``chengyu.maps.cli:run``);
+  ``chengyu.cli.main:run``);
 - baseline: ``python benchmarks/baseline.py LAYER`` (geopandas read_file/read_parquet, overlay +
   dissolve for polygons, sjoin + groupby for points),
 
@@ -130,7 +130,7 @@ def run_child(cmd: list[str], timeout: float | None = None) -> Run:
 
 def ours_command(path: Path) -> list[str]:
     """The console script's own entry point, as a user runs it."""
-    return [sys.executable, "-c", "from chengyu.maps.cli import run; run()", "area", str(path), "--zones", "districts",
+    return [sys.executable, "-m", "chengyu", "area", str(path), "--zones", "districts",
             "--format", "json"]
 
 
@@ -265,7 +265,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     repeats = args.repeats or (1 if args.quick else 5)
-    print(f"ours: chengyu area (chengyu.maps.cli:run); {repeats} run(s) of each side per scenario", flush=True)
+    print(f"ours: chengyu area (chengyu.cli.main:run); {repeats} run(s) of each side per scenario", flush=True)
 
     scenarios = measure([(kind, fmt, sizes[kind]) for kind in args.kinds.split(",")
                          for fmt in args.formats.split(",")], args.seed, repeats)
@@ -299,7 +299,7 @@ def write_results(scenarios: list[Scenario], lines: list[str], repeats: int,
         "shared and noisy, so single runs vary by ±20%.",
         f"Libraries: {versions()}.",
         "",
-        "- ours: `chengyu area LAYER --zones districts --format json` (chengyu.maps.cli:run): "
+        "- ours: `chengyu area LAYER --zones districts --format json` (chengyu.cli.main:run): "
         "`geo.layers.read_layer`, then `geo.coverage.covered_area`, JSON out;",
         "- baseline: `python benchmarks/baseline.py LAYER`: `geopandas.read_file` (GeoPackage) or "
         "`geopandas.read_parquet` (GeoParquet: the GDAL in the pyogrio wheels has no Parquet driver); "

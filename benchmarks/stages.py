@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/stages.py [--quick] [--repeats N]
 
 Every measurement runs in a fresh interpreter (so imports and caches are as in a real run) and is
-the median of N runs. Stages of our path, timed inside one child: importing ``maps.commands``, loading
+the median of N runs. Stages of our path, timed inside one child: importing ``chengyu.cli.group``, loading
 the zones, ``geo.layers.read_layer``, ``geo.coverage.covered_area``, rendering JSON; the rest of
 its wall time is interpreter start-up and exit (it ends with ``os._exit``, as the console script
-``maps.cli:run`` does, so the heap is not torn down). The read paths are timed each in their own
+``chengyu.cli.main:run`` does, so the heap is not torn down). The read paths are timed each in their own
 child: what ``read_layer`` costs against ``geopandas.read_file``,
 ``pyogrio.read_dataframe(use_arrow=True)``, ``geopandas.read_parquet``, and (points only) Arrow +
 decoding the WKB points with numpy + ``shapely.points``, with Python's cyclic garbage collector
@@ -41,11 +41,11 @@ def _peak_mb() -> float:
 def child_ours(path: str) -> dict[str, dict[str, float]]:
     t = [time.perf_counter()]
     peak = []
-    import chengyu.maps.commands  # noqa: F401  (what the command imports before it runs; maps.cli is its light shell)
+    import chengyu.cli.group  # noqa: F401  (what the command imports before it runs; cli.main is its light shell)
+    from chengyu.cli import tables
     from chengyu.geo.coverage import covered_area
     from chengyu.geo.layers import read_layer
     from chengyu.geo.zones import zones
-    from chengyu.maps import report
     t.append(time.perf_counter())
     peak.append(_peak_mb())
     z = zones("districts")
@@ -57,12 +57,12 @@ def child_ours(path: str) -> dict[str, dict[str, float]]:
     cov = covered_area(gdf, z)
     t.append(time.perf_counter())
     peak.append(_peak_mb())
-    rows = report.records(cov.table, list(cov.table.columns))
-    text = report.to_json(rows, cov.total, {"outside": cov.outside, "layer": cov.layer_totals})
+    rows = tables.records(cov.table, list(cov.table.columns))
+    text = tables.to_json(rows, cov.total, {"outside": cov.outside, "layer": cov.layer_totals})
     t.append(time.perf_counter())
     peak.append(_peak_mb())
     assert text
-    names = ["import chengyu.maps.commands", "zones('districts')", "read_layer", "covered_area", "JSON"]
+    names = ["import chengyu.cli.group", "zones('districts')", "read_layer", "covered_area", "JSON"]
     return {"times": {n: b - a for n, a, b in zip(names, t[:-1], t[1:], strict=True)},
             "peaks": dict(zip(names, peak, strict=True))}
 
@@ -181,7 +181,7 @@ def main() -> int:
         else:
             out = child_read(path, rest[0])
         json.dump(out, sys.stdout)
-        if mode == "ours":  # as the console script (maps.cli:run) ends: no heap teardown
+        if mode == "ours":  # as the console script (chengyu.cli.main:run) ends: no heap teardown
             sys.stdout.flush()
             os._exit(0)
         return 0

@@ -6,7 +6,8 @@ top-level names such as ``maps`` to site-packages:
 
 - :mod:`chengyu.shapes` (``shapes/``): the bundled boundary and plan files;
 - :mod:`chengyu.geo` (``geo/``): GeoDataFrames and numbers;
-- :mod:`chengyu.maps` (``maps/``): the HTML maps.
+- :mod:`chengyu.maps` (``maps/``): the HTML maps;
+- :mod:`chengyu.cli` (``chengyu/cli/``): the ``chengyu`` command (``python -m chengyu`` runs it too).
 
 >>> from chengyu.geo import science_city
 >>> len(science_city())

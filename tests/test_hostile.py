@@ -27,7 +27,7 @@ from tests.data import make_samples
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
-CHENGYU = [sys.executable, "-c", "from chengyu.maps.cli import run; run()"]
+CHENGYU = [sys.executable, "-m", "chengyu"]
 BUDGET_S = 30  # wall time a case may take (start-up included, on a busy 2-core machine)
 
 pytestmark = pytest.mark.slow
@@ -367,9 +367,9 @@ def test_ctrl_c_during_start_up_is_one_line(listener):
 def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
     script = f"""
 import os, signal
-from chengyu.maps.cli import _terminate, Terminated
+from chengyu.cli.main import raise_terminated, Terminated
 from chengyu.maps import atomic
-signal.signal(signal.SIGTERM, _terminate)
+signal.signal(signal.SIGTERM, raise_terminated)
 real = os.fsync
 def fsync(fd):
     os.kill(os.getpid(), signal.SIGTERM)

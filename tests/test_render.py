@@ -121,7 +121,7 @@ def test_build_is_byte_identical_across_processes(tmp_path):
     outputs = []
     for run in ("a", "b"):
         out = tmp_path / run
-        subprocess.run([sys.executable, "-m", "chengyu.maps.cli", "build", "-o", str(out)], check=True,
+        subprocess.run([sys.executable, "-m", "chengyu", "build", "-o", str(out)], check=True,
                        capture_output=True, env={"PYTHONHASHSEED": run == "a" and "1" or "2", "PATH": "/usr/bin:/bin"})
         outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
     assert outputs[0].keys() == {"science-city.html", "economic-circle.html", "areas-districts.csv",

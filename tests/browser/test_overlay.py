@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from chengyu.maps.cli import main
+from chengyu.cli.main import main
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -1,4 +1,4 @@
-"""The ``chengyu`` console script: start-up, signals and exit codes around :mod:`maps.commands`.
+"""The ``chengyu`` console script: start-up, signals and exit codes around :mod:`chengyu.cli.group`.
 
 This module imports nothing heavy, so that everything that can go wrong — Ctrl-C while geopandas
 is still being imported, SIGTERM while a file is being written, an output that cannot be written,
@@ -21,7 +21,8 @@ class Terminated(BaseException):
     """SIGTERM, raised where the program is, so that ``finally`` blocks (temporary files) run."""
 
 
-def _terminate(_signum: int, _frame: Any) -> None:
+def raise_terminated(_signum: int, _frame: Any) -> None:
+    """The SIGTERM handler :func:`run` installs: raises :class:`Terminated`."""
     raise Terminated
 
 
@@ -44,12 +45,12 @@ def main(argv: list[str] | None = None, *, budgets: bool = False) -> int:
     """Run one command; input problems become one line and exit code 2 (see the module's codes).
 
     ``budgets``: stop the process when reading a layer exceeds its time or memory budget
-    (:mod:`geo.limits`), as the console script does; a caller in Python keeps its process.
+    (:mod:`chengyu.cli.budget`), as the console script does; a caller in Python keeps its process.
     """
     try:
-        from chengyu.maps import commands
+        from chengyu.cli import group
 
-        return commands.main(argv, budgets=budgets)
+        return group.invoke(argv, budgets=budgets)
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
@@ -62,9 +63,9 @@ def main(argv: list[str] | None = None, *, budgets: bool = False) -> int:
             raise
         if isinstance(err, OSError) and err.errno != errno.ENOMEM:
             raise
-        from chengyu.maps.commands import reading
+        from chengyu.cli.state import RUN
 
-        where = f"{reading()}: " if reading() else ""
+        where = f"{RUN.reading}: " if RUN.reading else ""
         _say(f"{where}ran out of memory; free some memory or use a smaller file "
              "(chengyu area LAYER --engine dask reads in partitions)")
         return 1
@@ -78,7 +79,7 @@ def run() -> None:
     run freeing them one by one at interpreter exit; the outputs are already flushed and, being
     written atomically, complete.
     """
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, raise_terminated)
     code = main(budgets=True)
     try:
         sys.stdout.flush()
@@ -90,7 +91,3 @@ def run() -> None:
     except (OSError, ValueError):
         pass
     os._exit(code)
-
-
-if __name__ == "__main__":
-    run()

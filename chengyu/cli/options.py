@@ -1,0 +1,74 @@
+"""The options of the ``chengyu`` commands, each defined once: those more than one command takes, and
+those that set a parameter of the library.
+
+The library's messages name its parameters as Python does (``crs=``, ``layer_name='roads'``); the
+command shows them with its own flags, :data:`FLAGS`, which records every option defined here under
+the name of the parameter it sets (``crs`` → ``--crs``), so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from chengyu.geo import ZONE_KINDS
+from chengyu.geo.regions import READINGS
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+#: Each option's parameter name → its long flag: how the command spells the library's parameters.
+FLAGS: dict[str, str] = {}
+
+
+def _option(*decls: str, **attrs: Any) -> Callable[[_Command], _Command]:
+    """``click.option``, its parameter's long flag recorded in :data:`FLAGS`."""
+    param = click.Option(decls, **attrs)
+    assert param.name is not None  # every option here has a flag to take its name from
+    FLAGS[param.name] = max(param.opts, key=len)
+    return click.option(*decls, **attrs)
+
+
+def output(*, help: str, file_okay: bool = True, dir_okay: bool = True,
+           default: Path | None = None) -> Callable[[_Command], _Command]:
+    """``-o/--output``: where the command writes (a file, or a folder), with the command's own ``help``."""
+    return _option("-o", "--output", type=click.Path(path_type=Path, file_okay=file_okay, dir_okay=dir_okay),
+                   default=default, show_default=default is not None, help=help)
+
+
+def output_format(choices: Sequence[str], default: str) -> Callable[[_Command], _Command]:
+    """``--format``: which of ``choices`` the command writes (its parameter: ``fmt``)."""
+    return _option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True)
+
+
+#: ``--force``: replace an existing output (its parameter is ``overwrite``, as in
+#: :func:`chengyu.maps.atomic.write_atomic`).
+force = _option("--force", "overwrite", is_flag=True, help="Replace the output file if it exists.")
+
+crs = _option("--crs", default=None, metavar="CRS",
+              help="What the layer's coordinates are: gcj02 (Amap/Tencent), bd09 (Baidu) or any CRS "
+                   "pyproj knows (EPSG:32648). Needed when the file declares none and is not lon/lat.")
+layer_name = _option("--layer-name", default=None, metavar="NAME",
+                     help="The layer to read from a GeoPackage/KML (or shapefile from a folder/zip) with several.")
+
+zones = _option("--zones", "kind", type=click.Choice(ZONE_KINDS), default="science-city", show_default=True,
+                help="Which zones to report.")
+reading = _option("--reading", type=click.Choice(READINGS), default="sources", show_default=True,
+                  help="Economic Circle scope: as the sources quote it, or Leshan without four counties.")
+engine = _option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                 help="dask: read and measure the layer in partitions on a dask cluster (pip install "
+                      "'chengyu-atlas[dask]'); for layers too big for one machine's memory.")
+scheduler = _option("--scheduler", default=None, metavar="ADDRESS",
+                    help="With --engine dask: the scheduler of a running cluster (default: start a local one).")
+
+online = _option("--online", is_flag=True, help="Link Leaflet from its CDN instead of inlining it (smaller files).")
+pack = _option("--pack/--no-pack", default=True, show_default=True,
+               help="Gzip the page's scripts into one block the browser unpacks (about 4x smaller); "
+                    "--no-pack for browsers older than 2023.")
+
+
+def layer_options(command: _Command) -> _Command:
+    """``--crs`` and ``--layer-name``: how to read a user's layer."""
+    return crs(layer_name(command))
