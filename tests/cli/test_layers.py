@@ -2,11 +2,19 @@
 
 import pytest
 
+from chengyu.cli.options import FLAGS
+from chengyu.geo import AtlasError
 from tests.test_layers import BAD_CASES
+
+
+def as_the_command_says(fragment: str) -> str:
+    """The library's words (``crs=``) as the command shows them (``--crs``)."""
+    return AtlasError("layer", fragment).worded(FLAGS).removeprefix("layer: ")
 
 
 @pytest.mark.parametrize("path,leading", BAD_CASES, ids=[p.name for p, _ in BAD_CASES])
 def test_bad_layer_one_line_exit_2_nothing_written(run, tmp_path, path, leading):
+    leading = as_the_command_says(leading)
     target = tmp_path / "out.json"
     code, out, err = run("area", path, "--format", "json", "-o", target)
     assert code == 2
