@@ -106,12 +106,12 @@ def short_names(columns: Iterable[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     taken: set[str] = set()
     for column in sorted(columns, key=lambda c: not _fits(c)):  # stable: the order within each group kept
-        name = column if _fits(column) else _shortened(column)
+        base = name = column if _fits(column) else _shortened(column)
         number = 0
         while name.lower() in taken:
             number += 1
             suffix = f"_{number}"
-            name = _cut(column if _fits(column) else _shortened(column), FIELD_BYTES - len(suffix)) + suffix
+            name = _cut(base, FIELD_BYTES - len(suffix)) + suffix
         taken.add(name.lower())
         names[column] = name
     return {column: names[column] for column in columns}
