@@ -72,3 +72,7 @@ def unzip_budget(archive_bytes: int) -> int:
 def read_memory_budget(file_bytes: int) -> int:
     """Bytes of memory reading a file of ``file_bytes`` may take: 20 × its size + 500 MB by default."""
     return int(READ_MEMORY_PER_BYTE.value() * file_bytes + READ_MEMORY_FIXED_MB.value() * 2**20)
+
+
+#: Rows a table of figures (CSV, XLSX sheet, Parquet) may have: a county-level table has hundreds.
+TABLE_ROWS: Final = Limit("CHENGYU_MAX_TABLE_ROWS", 1_000_000)
