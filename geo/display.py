@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
 import shapely
 from pyproj import CRS
 
@@ -37,7 +39,7 @@ def display_geometry(gdf: gpd.GeoDataFrame, tolerance: float = TOLERANCE_DEG,
     return out
 
 
-def print_crs(bounds: Sequence[float]) -> CRS:
+def print_crs(bounds: Sequence[float] | npt.NDArray[np.float64]) -> CRS:
     """A Transverse Mercator on GRS80 centred on ``bounds`` (lon/lat): the projection of printed maps.
 
     Conformal, with north up along the central meridian and scale true there: a scale bar is right

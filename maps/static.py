@@ -144,7 +144,7 @@ def _quiet_matplotlib(family: str) -> Iterator[None]:
     import matplotlib
 
     matplotlib.use("agg", force=False)
-    settings = {
+    settings: dict[Any, Any] = {  # matplotlib types the keys as a Literal of every setting's name
         "font.family": [family], "font.size": 9, "svg.fonttype": "none", "svg.hashsalt": "chengyu-atlas",
         "pdf.fonttype": 3, "lines.scale_dashes": False, "axes.unicode_minus": False,
     }
