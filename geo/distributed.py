@@ -14,7 +14,7 @@ When to reach for it
   whole layer, its repaired copy and the dissolved polygons at once (about 600 MB for a million
   points). Here each task holds one partition of the layer (a GeoParquet row group or a range of
   GeoPackage features) or one tile of the polygons, and a worker only the partitions it was given.
-- **A cluster is at hand** (``--scheduler``): partitions are read and measured on many machines at
+- **A cluster is at hand** (``scheduler=``): partitions are read and measured on many machines at
   once, next to the data if the workers see the same file system.
 
 When not to
@@ -43,12 +43,13 @@ How it works
    ``npartitions``: one per :data:`ROWS_PER_PARTITION` features, at least one per worker thread.
    Only the geometry column is read.
 2. **The same reading rules per partition.** Each partition goes through :func:`geo.layers.read_layer`'s
-   own geometry stage (``geo.layers._finish``): null/empty geometries dropped, NaN coordinates
-   refused, Z dropped, the CRS settled and converted, collections exploded, invalid polygons
-   repaired — on the partition's geometries exactly as on the whole layer's. The counts of the
-   :class:`~geo.layers.ReadReport` are added up over the partitions, and the CRS decision and its
-   hints are made once more on the client for the whole layer's extent, so the report reads as
-   ``read_layer``'s would.
+   own geometry stage (:func:`geo.layers.finish`, as a part of a layer: ``partial=True``): null/empty
+   geometries dropped, NaN coordinates refused, Z dropped, the CRS settled and converted, collections
+   exploded, invalid polygons repaired — on the partition's geometries exactly as on the whole layer's.
+   The counts of the :class:`~geo.layers.ReadReport` are added up over the partitions, the whole-layer
+   checks made on them (:func:`geo.layers.check_whole_layer`), and the CRS decision and its hints made
+   once more on the client for the whole layer's extent (:func:`geo.layers.settle_crs`), so the report
+   reads as ``read_layer``'s would.
 3. **Zones broadcast once.** The :class:`~geo.zones.Zones` (at most about 0.6 MB) are scattered to
    every worker once (``client.scatter(..., broadcast=True)`` on the cluster we start, where the
    active memory manager's ReduceReplicas policy is turned off because it undoes broadcasts; on a
@@ -120,19 +121,20 @@ from chengyu.geo.coverage import Coverage, _flatten, _split_kinds, _to_crs, _val
 from chengyu.geo.errors import AtlasError
 from chengyu.geo.inputs import folder_files, is_plain
 from chengyu.geo.layers import (
-    _PYOGRIO_ERRORS,
     KINDS,
     OUTPUT_CRS,
+    PYOGRIO_ERRORS,
     Layer,
+    Raw,
     ReadReport,
-    _crs_label,
-    _detail,
-    _finish,
-    _n,
-    _Raw,
-    _to_output_crs,
     check_parquet_nesting,
+    check_whole_layer,
+    crs_label,
+    finish,
+    library_message,
+    one_layer_hint,
     read_layer,
+    settle_crs,
 )
 from chengyu.geo.limits import SCHEDULER_SECONDS
 from chengyu.geo.zones import Zones
@@ -342,9 +344,9 @@ def _client_within(client_type: Any, scheduler: str, seconds: float) -> Any:
     if made:
         return made[0]
     if failed:
-        raise AtlasError(scheduler, f"cannot connect to the dask scheduler: {_detail(failed[0])}")
+        raise AtlasError(scheduler, f"cannot connect to the dask scheduler: {library_message(failed[0])}")
     raise AtlasError(scheduler, f"did not answer as a dask scheduler within {seconds:g} s (is it one?); "
-                     f"check the address given to --scheduler ({SCHEDULER_SECONDS.says()})")
+                     f"check the address given to scheduler= ({SCHEDULER_SECONDS.says()})")
 
 
 class _Geoms:
@@ -446,7 +448,7 @@ def _gather(client: Any, futures: Sequence[Any], source: str, fmt: str | None = 
         raise AtlasError(*err.args) from None
     except CommClosedError:
         raise
-    except (*_PYOGRIO_ERRORS, pa.ArrowException, OSError, shapely.errors.ShapelyError) as err:
+    except (*PYOGRIO_ERRORS, pa.ArrowException, OSError, shapely.errors.ShapelyError) as err:
         raise _read_error(err, source, fmt, "on the dask workers") from None
     except Exception as err:
         # distributed sends an exception it cannot pickle (pyogrio's carry GDAL's unpicklable
@@ -458,16 +460,16 @@ def _gather(client: Any, futures: Sequence[Any], source: str, fmt: str | None = 
 
 
 _WRAPPED = re.compile(r"^(\w+)\((['\"])(.*)\2\)$", re.S)
-_READ_ERROR_NAMES = frozenset({*(e.__name__ for e in _PYOGRIO_ERRORS), "ArrowException", "ArrowInvalid",
+_READ_ERROR_NAMES = frozenset({*(e.__name__ for e in PYOGRIO_ERRORS), "ArrowException", "ArrowInvalid",
                                "ArrowIOError", "OSError", "FileNotFoundError", "PermissionError",
                                "GEOSException", "ShapelyError"})
 
 
 def _read_error(err: BaseException, source: str, fmt: str | None, where: str) -> AtlasError:
     if isinstance(err, (FileNotFoundError, PermissionError)) or "No such file or directory" in str(err):
-        return AtlasError(source, f"cannot be opened {where}: {_detail(err, source)}")
+        return AtlasError(source, f"cannot be opened {where}: {library_message(err, source)}")
     what = f"is not valid {fmt}" if fmt else "cannot be read"
-    return AtlasError(source, f"{what}: {_detail(err, source)}")
+    return AtlasError(source, f"{what}: {library_message(err, source)}")
 
 
 # --------------------------------------------------------------------------- how to read
@@ -513,7 +515,7 @@ def _plan(source: str, p: Path, layer_name: str | None) -> _Plan:
             return _parquet_plan(source, str(p), [p], layer_name) or whole
         if suffix == ".gpkg":
             return _gpkg_plan(source, str(p), layer_name) or whole
-    except (OSError, ValueError, pa.ArrowException, *_PYOGRIO_ERRORS):
+    except (OSError, ValueError, pa.ArrowException, *PYOGRIO_ERRORS):
         return whole
     return whole
 
@@ -537,7 +539,7 @@ def _parquet_plan(source: str, target: str, files: list[Path], layer_name: str |
         check_parquet_nesting(source, f)
     hints = []
     if layer_name is not None:  # as read_layer says it
-        hints.append(f"--layer-name {layer_name!r} ignored: a GeoParquet file has one layer")
+        hints.append(one_layer_hint(layer_name, "GeoParquet"))
     return _Plan("parquet", source, layer_name, "GeoParquet", target, features=rows, hints=hints, row_groups=groups)
 
 
@@ -590,7 +592,7 @@ def _run(client: Any, own: bool, plan: _Plan, whole: list[Layer], zones: Zones, 
     else:
         try:
             frames = _read_partitioned(plan, npartitions, threads)
-        except (*_PYOGRIO_ERRORS, pa.ArrowException, OSError, ValueError) as err:
+        except (*PYOGRIO_ERRORS, pa.ArrowException, OSError, ValueError) as err:
             raise _read_error(err, source, plan.fmt, "here") from None
         plan.declared = frames.crs
         # Each partition's read and measure in one graph, so that dask runs them one partition
@@ -723,41 +725,20 @@ def _measure_ready(geoms: _Geoms, *, zones: Zones) -> _Part:
 
 def _prepare(part: gpd.GeoDataFrame, source: str, fmt: str, user_crs: str | None,
              ) -> tuple[np.ndarray, ReadReport, tuple[float, float, float, float] | None]:
-    """The partition's geometries after read_layer's geometry stage (``geo.layers._finish``).
+    """The partition's geometries after read_layer's geometry stage, its report and the extent of its
+    coordinates as read (None when it has none left).
 
-    ``_finish`` refuses a layer whose geometries are all null/empty or all invalid beyond repair;
-    for one partition of a layer both are fine (the whole-layer checks are made on the client). So
-    a partition with nothing left is answered here, and ``_finish`` is given one extra point — a
-    finite vertex of the partition itself, so the extent and with it every CRS decision is
-    unchanged — which it passes through untouched (points are not repaired or exploded) and which
-    is taken off again, with its counts.
+    The stage is run as on a part of a layer (:func:`geo.layers.finish`, ``partial=True``): a
+    partition whose geometries are all null, empty or invalid beyond repair is fine, since the
+    whole-layer checks are made on the client (:func:`_whole_report`).
     """
     declared = CRS.from_user_input(part.crs) if part.crs is not None else None
     geoms = np.asarray(part.geometry.array, dtype=object)
-    n = len(geoms)
-    report = ReadReport(fmt)
-    present = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
-    if present.size == 0:
-        report.features_read = report.dropped_empty = n
-        return np.empty(0, dtype=object), report, None
-    b = shapely.total_bounds(geoms[present])  # NaN-free if any coordinate is finite
-    bounds = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
-    first = shapely.get_coordinates(geoms[present[0]])[:, :2]
-    first = first[np.isfinite(first).all(axis=1)]
-    corner = np.array([[bounds[0], bounds[1]]])
-    xy = first[:1] if len(first) else corner
-    raw = _Raw(pd.DataFrame(index=pd.RangeIndex(n + 1)),
-               np.concatenate([geoms, shapely.points(xy)]), declared, report)
-    layer = _finish(source, raw, user_crs, lambda _stage: None, threads=1)  # the workers are the parallelism
-    out = np.asarray(layer.gdf.geometry.array, dtype=object)
-    if not len(out) or shapely.get_type_id(out[-1]) != 0:  # pragma: no cover - _finish reordered rows
-        raise RuntimeError("geo.layers._finish no longer keeps the row order; update geo.distributed._prepare")
+    raw = Raw(pd.DataFrame(index=pd.RangeIndex(len(geoms))), geoms, declared, ReadReport(fmt))
+    layer = finish(source, raw, user_crs, threads=1, partial=True)  # the workers are the parallelism
     report = layer.report
-    report.features_read -= 1
-    report.features -= 1
-    report.kinds["point"] -= 1
     report.hints = []  # the CRS hints are made again for the whole layer's extent
-    return out[:-1], report, (bounds if np.isfinite(bounds).all() else None)
+    return np.asarray(layer.gdf.geometry.array, dtype=object), report, report.extent
 
 
 def _private(zones: Zones) -> Zones:
@@ -835,23 +816,14 @@ def _whole_report(source: str, plan: _Plan, parts: list[_Part], user_crs: str | 
         report.collections_exploded += r.collections_exploded
         for k in KINDS:
             report.kinds[k] += r.kinds.get(k, 0)
-    # read_layer's whole-layer checks, in its words
-    if report.features_read == 0:
-        raise AtlasError(source, "has no features")
-    if report.dropped_empty == report.features_read:
-        raise AtlasError(source, f"has no geometries (all {_n(report.features_read, 'feature')} have a null "
-                         "or empty geometry)")
-    if report.features == 0 and report.dropped_unrepairable:
-        raise AtlasError(source, f"every geometry is invalid beyond repair "
-                         f"({_n(report.dropped_unrepairable, 'polygon')} with no area left after repair: "
-                         "they collapse to lines or points)")
+    check_whole_layer(source, report)  # read_layer's own checks and words
     declared = CRS.from_user_input(plan.declared) if plan.declared is not None else None
-    report.crs_declared = _crs_label(declared) if declared is not None else None
+    report.crs_declared = crs_label(declared) if declared is not None else None
     extents = np.array([p.bounds for p in parts if p.bounds is not None], dtype=float)
-    bounds = (float(extents[:, 0].min()), float(extents[:, 1].min()),
-              float(extents[:, 2].max()), float(extents[:, 3].max()))
+    report.extent = (float(extents[:, 0].min()), float(extents[:, 1].min()),
+                     float(extents[:, 2].max()), float(extents[:, 3].max()))
     report.hints = list(plan.hints)
-    _to_output_crs(source, np.empty(0, dtype=object), bounds, declared, user_crs, report)
+    settle_crs(source, report.extent, declared, user_crs, report)
     return report
 
 

@@ -40,7 +40,7 @@ def threads():
 
 @pytest.fixture(scope="module")
 def processes():
-    """Two worker processes, reached through the scheduler's address (as --scheduler does)."""
+    """Two worker processes, reached through the scheduler's address (as scheduler= does)."""
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   **gd.NO_DASHBOARD) as cluster:
         yield cluster.scheduler_address
@@ -274,7 +274,7 @@ def test_a_folder_of_geoparquet_files_is_one_layer(sc, files, threads, tmp_path)
 
 def test_layer_names_as_read_layer(sc, threads):
     multi = "tests/data/multi.gpkg"
-    with pytest.raises(AtlasError, match="pick one with --layer-name"):
+    with pytest.raises(AtlasError, match="pick one with layer_name="):
         gd.cover_layer_dask(multi, sc, client=threads)
     with pytest.raises(AtlasError, match="has no layer 'nope'"):
         gd.cover_layer_dask(multi, sc, client=threads, layer_name="nope")

@@ -20,7 +20,7 @@ import pyproj
 import pytest
 import shapely
 
-import chengyu.geo.layers as layers
+from chengyu.geo.layers import fastpoints, ogr, parquet, stages
 from chengyu.geo.boundaries import load_districts
 from chengyu.geo.chinacrs import wgs84_to_bd09
 from chengyu.geo.errors import AtlasError
@@ -112,7 +112,7 @@ def test_geojson_parks_repaired_z_dropped(districts):
 def test_gcj_hint_for_wgs84_layers_in_china():
     r = read_layer(DATA / "parks.geojson").report
     hint = next(h for h in r.hints if "GCJ-02" in h)
-    assert "about 480 m here" in hint and "--crs gcj02" in hint and "--crs bd09" in hint
+    assert "about 480 m here" in hint and "crs='gcj02'" in hint and "crs='bd09'" in hint
     assert "cannot be detected" in hint
     # Not when the user said what the CRS is, nor for a projected layer.
     assert not [h for h in read_layer(DATA / "parks.geojson", crs="EPSG:4326").report.hints if "GCJ" in h]
@@ -275,7 +275,7 @@ def test_zip_with_several_shapefiles_needs_a_choice(tmp_path):
             dst.writestr(info.filename.replace("footprint/footprint", "b"), data)
     with pytest.raises(AtlasError) as err:
         read_layer(path)
-    assert err.value.problem == "zip archive contains 2 shapefiles (a, b); pick one with --layer-name"
+    assert err.value.problem == "zip archive contains 2 shapefiles (a, b); pick one with layer_name="
     assert read_layer(path, layer_name="b").report.layer == "b"
 
 
@@ -367,7 +367,7 @@ def test_bd09_points_are_converted_back(tmp_path):
 def test_gcj02_refused_for_a_projected_layer():
     with pytest.raises(AtlasError) as err:
         read_layer(DATA / "projected.gpkg", crs="gcj02")
-    assert err.value.problem.startswith("declares the projected CRS EPSG:32648 but --crs gcj02")
+    assert err.value.problem.startswith("declares the projected CRS EPSG:32648 but crs='gcj02'")
 
 
 def test_user_crs_for_a_layer_without_one():
@@ -381,7 +381,7 @@ def test_user_crs_for_a_layer_without_one():
 def test_user_crs_wins_over_the_declared_one_and_says_so():
     layer = read_layer(DATA / "multi.gpkg", layer_name="sites", crs="EPSG:4490")
     assert layer.report.crs_declared == "EPSG:4326" and layer.report.crs_used == "EPSG:4490"
-    assert "the file declares EPSG:4326; using --crs EPSG:4490 as asked" in layer.report.hints
+    assert "the file declares EPSG:4326; using crs='EPSG:4490' as asked" in layer.report.hints
     same = read_layer(DATA / "projected.gpkg", crs="EPSG:32648")
     assert not [h for h in same.report.hints if "declares" in h]
 
@@ -390,13 +390,13 @@ def test_user_crs_that_contradicts_the_coordinates():
     with pytest.raises(AtlasError) as err:
         read_layer(DATA / "projected.gpkg", crs="EPSG:4326")
     assert err.value.problem.startswith("coordinates look projected (x in ")
-    assert "but --crs EPSG:4326 is longitude/latitude" in err.value.problem
+    assert "but crs='EPSG:4326' is longitude/latitude" in err.value.problem
 
 
 def test_unknown_user_crs():
     with pytest.raises(AtlasError) as err:
         read_layer(DATA / "sites.csv", crs="EPSG:999999")
-    assert err.value.problem.startswith("--crs 'EPSG:999999' is not a CRS pyproj knows")
+    assert err.value.problem.startswith("crs='EPSG:999999' is not a CRS pyproj knows")
 
 
 def test_geojson_in_metres_without_crs_member(tmp_path):
@@ -506,12 +506,12 @@ BAD_CASES = [
     (BAD / "no_coordinates.csv", "has no coordinate columns: expected longitude and latitude"),
     (BAD / "collapsed.geojson", "every geometry is invalid beyond repair (2 polygons with no area left"),
     (BAD / "projected_noprj", ("has no CRS and its coordinates look projected "
-                               "(x in 631000..640000, y in 3275000..3280000); pass --crs (e.g. --crs EPSG:32648)")),
+                               "(x in 631000..640000, y in 3275000..3280000); pass crs= (e.g. crs='EPSG:32648')")),
     (BAD / "swapped.csv", ("coordinates look like latitude/longitude swapped (x in 29.41..29.64, y in 106.3..106.4); "
                            "swap the columns or fix the file")),
     (BAD / "nan.csv", "has coordinates that are not finite numbers (NaN or Infinity) in 2 features"),
     (BAD / "nan.geojson", "has coordinates that are not finite numbers (NaN or Infinity) in 2 features"),
-    (DATA / "multi.gpkg", "has 2 layers (sites, rail); pick one with --layer-name"),
+    (DATA / "multi.gpkg", "has 2 layers (sites, rail); pick one with layer_name="),
     (BAD / "binary.geojson", "is not valid GeoJSON: it is a binary file"),
     (BAD / "layer.xyz", "unknown file type ('.xyz'); expected one of .geojson, .json, .gpkg"),
     (BAD / "not_a_number.csv", "column '经度' has 1 value that is not a number (line 3: '东经106度')"),
@@ -633,14 +633,14 @@ def _read_fast_and_general(path, monkeypatch, **kwargs):
     """read_layer as it is, whether its fast point path decoded the points, and read_layer with
     the fast readers switched off."""
     decoded = []
-    real = layers._geometries
+    real = fastpoints._geometries
     with monkeypatch.context() as m:
-        m.setattr(layers, "_geometries",
+        m.setattr(fastpoints, "_geometries",
                   lambda source, xy, values: decoded.append(xy is not None) or real(source, xy, values))
         fast = _outcome(path, **kwargs)
     with monkeypatch.context() as m:
-        m.setattr(layers, "_read_geoparquet_points", lambda *args: None)
-        m.setattr(layers, "_read_gpkg_points", lambda *args: None)
+        m.setattr(parquet, "geoparquet_points", lambda *args: None)
+        m.setattr(ogr, "gpkg_points", lambda *args: None)
         general = _outcome(path, **kwargs)
     return fast, decoded == [True], general
 
@@ -815,7 +815,7 @@ def test_wkb_points_xy_on_arrow_layouts():
     wkb = shapely.to_wkb(SITES).tolist()
     for array in (pa.array(wkb), pa.array(wkb, pa.large_binary()), pa.array([b"x"] + wkb)[1:],
                   pa.chunked_array([pa.array(wkb[:1]), pa.array(wkb[1:], pa.binary())])):
-        xy = layers._wkb_points_xy(array)
+        xy = fastpoints._wkb_points_xy(array)
         assert xy.dtype == np.float64 and xy.flags.c_contiguous
         np.testing.assert_array_equal(xy, SITES_XY)
     rejected = [
@@ -833,7 +833,7 @@ def test_wkb_points_xy_on_arrow_layouts():
         pa.array(["POINT (1 2)"]),  # not binary
     ]
     for array in rejected:
-        assert layers._wkb_points_xy(array) is None, array
+        assert fastpoints._wkb_points_xy(array) is None, array
 
 
 def test_kind_column_is_what_pandas_makes_of_the_strings():
@@ -841,7 +841,7 @@ def test_kind_column_is_what_pandas_makes_of_the_strings():
     expected = pd.DataFrame({"a": range(6)})
     expected["kind"] = np.array(KINDS, dtype=object)[codes]
     got = pd.DataFrame({"a": range(6)})
-    got["kind"] = layers._kind_column(codes)
+    got["kind"] = stages._kind_column(codes)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert type(got["kind"].array) is type(expected["kind"].array)
     assert pa.array(got["kind"].array).type == pa.array(expected["kind"].array).type

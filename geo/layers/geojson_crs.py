@@ -68,19 +68,19 @@ def _checked(source: str, obj: Any) -> str:
     if kind.lower() == "link":
         raise AtlasError(source, f"declares its CRS by a link ({str(props.get('href', ''))!r}), which is not "
                          "followed: reading never uses the network; replace the \"crs\" member with a name "
-                         "such as EPSG:4326, or remove it and pass --crs")
+                         "such as EPSG:4326, or remove it and pass crs=")
     if kind.lower() == "name":
         name = str(props.get("name", ""))
     elif kind.lower() == "epsg":
         name = f"EPSG:{props.get('code', '')}"
     else:
         raise AtlasError(source, f"has a \"crs\" member of unknown type {kind!r}; GeoJSON knows \"name\" "
-                         "(and the old \"link\" and \"EPSG\"); remove it and pass --crs")
+                         "(and the old \"link\" and \"EPSG\"); remove it and pass crs=")
     try:
         if not _NAME.fullmatch(name):
             raise CRSError(name)
         pyproj.CRS.from_user_input(name)
     except CRSError:
         raise AtlasError(source, f"declares the CRS {name!r}, which is not a CRS pyproj knows; fix the "
-                         "file's \"crs\" member, or remove it and pass --crs") from None
+                         "file's \"crs\" member, or remove it and pass crs=") from None
     return name
