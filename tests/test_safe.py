@@ -14,11 +14,21 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 from shapely.geometry import Point
 
 from chengyu.maps.offline import render_html
 from chengyu.maps.packed_layer import PackedLayer
-from chengyu.maps.safe import escape_column, escape_html, html_table, html_tables, js_literal
+from chengyu.maps.safe import (
+    escape_column,
+    escape_html,
+    html_table,
+    html_tables,
+    js_literal,
+    render_rows,
+    render_template,
+    slot,
+)
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
@@ -140,6 +150,34 @@ def test_html_table_escapes_labels_and_values() -> None:
     assert html_table([("a", 1)]).count("<tr>") == 1
 
 
+# --- templates ------------------------------------------------------------------------
+
+
+@given(st.text())
+def test_templates_escape_values_as_escape_html_does(text: str) -> None:
+    # finalize escapes with escape_html, not markupsafe's escape (which leaves braces and backticks)
+    assert render_template("district_name.html", name_zh=text, name_en="", role=None) == escape_html(text) + " "
+    assert render_template("title.html", title=text) == f"<title>{escape_html(text)}</title>"
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_template_output_survives_jinja(payload: str) -> None:
+    html = render_template("popup.html", title=payload, table=html_table({payload: payload}))
+    assert _jinja(html) == html
+    assert "<img" not in html and "<script" not in html
+
+
+def test_markup_from_a_template_is_not_escaped_again() -> None:
+    table = html_table({"a": "<b>"})
+    assert render_template("popup.html", title="t", table=table) == f'<div class="chengyu-popup-title">t</div>{table}'
+    assert render_template("popup.html", title="t", table=str(table)).count("&lt;table") == 1  # a plain str is text
+
+
+def test_a_template_refuses_a_value_it_was_not_given() -> None:
+    with pytest.raises(jinja2.UndefinedError):
+        render_template("popup.html", title="t")
+
+
 # --- in a folium page --------------------------------------------------------------------
 
 
@@ -198,3 +236,17 @@ def test_html_tables_are_html_table_row_by_row(cells: list[object]) -> None:
     assert html_tables([("a <b>", cells), ("b", other)]) == want
     assert escape_column(pd.Series(cells, dtype=object), missing="?").tolist() == [
         escape_html(x, missing="?") for x in cells]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(HOSTILE_CELLS), min_size=0, max_size=20))
+def test_render_rows_is_render_template_row_by_row(cells: list[object]) -> None:
+    titles = escape_column(cells)
+    tables = html_tables([("a", cells)])
+    want = [render_template("popup.html", title=x, table=Markup(t)) for x, t in zip(cells, tables, strict=True)]
+    assert render_rows("popup.html", [titles, tables], title=slot(0), table=slot(1)) == want
+
+
+def test_render_rows_refuses_columns_of_different_lengths() -> None:
+    with pytest.raises(ValueError, match="differ in length"):
+        render_rows("popup.html", [["a"], []], title=slot(0), table=slot(1))
