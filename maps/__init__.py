@@ -12,8 +12,9 @@ from typing import Any
 
 # Imported on first use: folium costs about a second, and `chengyu area` never draws.
 _LAZY = {
-    "economic_circle_map": "chengyu.maps.render",
-    "science_city_map": "chengyu.maps.render",
+    "MAPS": "chengyu.maps.render",
+    "economic_circle_map": "chengyu.maps.economic_circle",
+    "science_city_map": "chengyu.maps.science_city",
     "render_html": "chengyu.maps.offline",
     "write_html": "chengyu.maps.offline",
 }

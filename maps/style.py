@@ -1,22 +1,23 @@
 """Look and text furniture of the maps: palettes, panel and legend controls, their CSS.
 
-Every value that reaches the page goes through :func:`maps.safe.escape_html` here, and the
-finished HTML is handed to the browser as a JS string literal (:func:`maps.safe.js_literal`),
-so nothing from data is ever parsed as markup or template code.
+Their HTML comes from the templates in ``maps/templates/``, which escape every value
+(:func:`maps.safe.render_template`), and the finished HTML is handed to the browser as a JS string
+literal (:func:`maps.safe.js_literal`), so nothing from data is ever parsed as markup or template code.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from branca.element import Element, MacroElement
 from folium.template import Template
+from markupsafe import Markup
 
 from chengyu.maps.controls import after_first_frame
-from chengyu.maps.safe import escape_html, js_literal
+from chengyu.maps.safe import js_literal, render_template
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 HOST_COLOURS = ["#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7"]
@@ -109,6 +110,7 @@ class HtmlControl(MacroElement):
 
     # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        # _parent: branca 0.8 has no public accessor for the map this control was added to
         assert self._parent is not None  # rendered as a child of its map
         self.add_js = after_first_frame(f"control.addTo({self._parent.get_name()});")
         super().render(**kwargs)
@@ -116,35 +118,40 @@ class HtmlControl(MacroElement):
 
 @dataclass(frozen=True)
 class LegendItem:
+    """A legend's line: ``label`` beside a swatch drawn with ``style``, the layer's Leaflet path options."""
+
     label: str
     style: dict[str, Any]
 
+    @property
+    def is_line(self) -> bool:
+        """Whether the layer is an outline only (``fill: False``), drawn as a line."""
+        return self.style.get("fill") is False
 
-def legend_html(title: str, items: Iterable[LegendItem], note: str | None = None) -> str:
-    """Legend markup: a swatch per item drawn with the layer's own fill and stroke."""
-    rows = []
-    for item in items:
-        s = item.style
-        if s.get("fill") is False:
-            swatch = f'<i class="line" style="border-color:{escape_html(s.get("color", "#000"))}"></i>'
-        else:
-            dash = "dashed" if s.get("dashArray") else "solid"
-            swatch = (f'<i style="background:{escape_html(s.get("fillColor", "#fff"))};'
-                      f'opacity:{min(1.0, float(s.get("fillOpacity", 0.6)) + 0.25):.2f};'
-                      f'border:1px {dash} {escape_html(s.get("color", "#000"))}"></i>')
-        rows.append(f"<div>{swatch}{escape_html(item.label)}</div>")
-    tail = f'<div class="note">{escape_html(note)}</div>' if note else ""
-    return f"<h4>{escape_html(title)}</h4>{''.join(rows)}{tail}"
+    @property
+    def stroke(self) -> str:
+        """The swatch's border: the layer's stroke colour."""
+        return str(self.style.get("color", "#000"))
+
+    @property
+    def fill(self) -> str:
+        """The swatch's background: the layer's fill colour."""
+        return str(self.style.get("fillColor", "#fff"))
+
+    @property
+    def opacity(self) -> str:
+        """The fill's opacity, a quarter stronger on the swatch: a faint fill shows beside its label."""
+        return f"{min(1.0, float(self.style.get('fillOpacity', 0.6)) + 0.25):.2f}"
+
+    @property
+    def border_style(self) -> str:
+        """``dashed`` for a dashed stroke, else ``solid``."""
+        return "dashed" if self.style.get("dashArray") else "solid"
 
 
-def figures_table(rows: Sequence[tuple[str, str]]) -> str:
-    """Label/value rows for a panel; values right-aligned."""
-    body = "".join(f'<tr><th>{escape_html(k)}</th><td class="num">{escape_html(v)}</td></tr>' for k, v in rows)
-    return f"<table>{body}</table>"
-
-
-def bullet_list(items: Iterable[str]) -> str:
-    return "<ul>" + "".join(f"<li>{escape_html(i)}</li>" for i in items) + "</ul>"
+def legend_html(title: str, items: Iterable[LegendItem]) -> Markup:
+    """Legend markup (template ``legend.html``): a swatch per item drawn with the layer's own fill and stroke."""
+    return render_template("legend.html", title=title, items=list(items))
 
 
 def km2(value: float | None, digits: int = 0) -> str:
@@ -156,4 +163,4 @@ def km2(value: float | None, digits: int = 0) -> str:
 
 def page_title(title: str) -> Element:
     """A <title> for the page header."""
-    return Element(f"<title>{escape_html(title)}</title>")
+    return Element(render_template("title.html", title=title))

@@ -8,8 +8,8 @@ import folium
 import pytest
 
 from chengyu.geo.plan import parse_plan
+from chengyu.maps import MAPS, economic_circle_map, science_city_map
 from chengyu.maps.offline import render_html
-from chengyu.maps.render import economic_circle_map, science_city_map
 from chengyu.shapes import PLAN_PATH
 
 
@@ -32,6 +32,7 @@ def _features(html: str) -> int:
 def test_maps_are_folium_maps():
     assert isinstance(science_city_map(), folium.Map)
     assert isinstance(economic_circle_map(), folium.Map)
+    assert MAPS == {"science-city": science_city_map, "economic-circle": economic_circle_map}
 
 
 def test_science_city_content(sc_html):
