@@ -3,11 +3,11 @@ the covered-area table (computed by :func:`geo.coverage.covered_area`) in a pane
 
 Every layer, of ten features or a million, is drawn by :class:`maps.packed_layer.PackedLayer` from
 binary geometry on a canvas: no GeoJSON feature and no SVG element per feature. Attribute names
-and values are data: they reach the page only as escaped text inside pre-built tooltip HTML,
-never as keys, template code or markup.
+and values are data: they reach the page only as escaped text inside pre-built tooltip HTML
+(templates in ``maps/templates/``), never as keys, template code or markup.
 
 >>> from chengyu.geo.layers import read_layer
->>> from chengyu.maps.render import science_city_map
+>>> from chengyu.maps import science_city_map
 >>> m = science_city_map()
 >>> add_layer(m, read_layer("tests/data/parks.geojson").gdf, name="parks", label="name")  # doctest: +SKIP
 """
@@ -15,18 +15,20 @@ never as keys, template code or markup.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
-from typing import SupportsInt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from chengyu.geo.coverage import Coverage
+from chengyu.geo.fields import cover_fields
 from chengyu.maps import style
 from chengyu.maps.packed_layer import PackedLayer
-from chengyu.maps.safe import escape_column, escape_html, html_tables, js_literal
+from chengyu.maps.safe import escape_column, escape_html, html_tables, js_literal, render_rows, render_template, slot
 
 # Distinct from the district palettes (ColorBrewer Set1, without its yellow).
 OVERLAY_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf"]
@@ -42,8 +44,7 @@ def _tooltips(gdf: gpd.GeoDataFrame, label: str | None, fields: Sequence[str]) -
     tables = html_tables([(f, gdf[f]) for f in fields]) if fields else [""] * len(gdf)
     if not label:
         return tables
-    titles = '<div class="chengyu-popup-title">' + escape_column(gdf[label]) + "</div>"
-    return (titles + np.array(tables, dtype=object)).tolist()
+    return render_rows("popup.html", [escape_column(gdf[label]), tables], title=slot(0), table=slot(1))
 
 
 def _check_columns(gdf: gpd.GeoDataFrame, label: str | None,
@@ -58,19 +59,17 @@ def _check_columns(gdf: gpd.GeoDataFrame, label: str | None,
     return shown, [c for c in attributes if c != label and c not in shown]
 
 
-def fields_note(shown: Sequence[str], left_out: Sequence[str], most: int = 12) -> str:
+def fields_note(shown: Sequence[str], left_out: Sequence[str], most: int = 12) -> Markup:
     """What the tooltips leave out of a layer's columns, as a line of the page (empty if nothing).
 
-    >>> fields_note(["a"], ["b", "c"])
-    '<div class="note">Tooltips list 1 of 3 columns; left out: b, c (choose with chengyu map --fields).</div>'
+    >>> print(fields_note(["a"], ["b", "c"]))
+    <div class="note">Tooltips list 1 of 3 columns; left out: b, c (choose with chengyu map --fields).</div>
     """
     if not left_out:
-        return ""
-    names = ", ".join(escape_html(c) for c in left_out[:most])
-    more = f" and {len(left_out) - most:,} more" if len(left_out) > most else ""
-    total = len(shown) + len(left_out)
-    return (f'<div class="note">Tooltips list {len(shown)} of {total} columns; left out: {names}{more} '
-            "(choose with chengyu map --fields).</div>")
+        return Markup()
+    more = f"{len(left_out) - most:,}" if len(left_out) > most else ""
+    return render_template("fields_note.html", shown=len(shown), total=len(shown) + len(left_out),
+                           left_out=left_out[:most], more=more)
 
 
 def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | None = None,
@@ -102,7 +101,7 @@ def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | N
     if coverage is not None:
         _layers_panel(m).sections.append(coverage_html(name, coverage, colour, note))
     elif note:
-        _layers_panel(m).sections.append(f"<b>{escape_html(name)}</b>{note}")
+        _layers_panel(m).sections.append(render_template("layer_note.html", name=name, note=note))
     return group
 
 
@@ -117,7 +116,7 @@ class LayersPanel(style.HtmlControl):
     def __init__(self) -> None:
         super().__init__("", position="bottomleft", css_class="chengyu-box chengyu-layers")
         self._name = "LayersPanel"
-        self.sections: list[str] = []
+        self.sections: list[Markup] = []
 
     # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
     def render(self, **kwargs: object) -> None:  # type: ignore[override]
@@ -136,32 +135,12 @@ def _layers_panel(m: folium.Map) -> LayersPanel:
     return _PANELS[m]
 
 
-_COLUMNS = {  # kind -> [(column, header, digits)]
-    "polygon": [("covered_km2", "covered km²", 3), ("covered_pct", "%", 2)],
-    "line": [("length_km", "km", 2)],
-    "point": [("count", "points", 0), ("per_km2", "per km²", 4)],
-}
-
-
-def coverage_html(name: str, coverage: Coverage, colour: str = "#333", note: str = "") -> str:
-    """The covered-area table of one layer: a row per zone, the total, and what lies outside;
-    ``note`` (trusted HTML) below it."""
-    cols = [c for kind in ("polygon", "line", "point") if kind in coverage.kinds for c in _COLUMNS[kind]]
-
-    def cells(values: pd.Series | dict) -> str:
-        return "".join(f'<td class="num">{escape_html(_fmt(values.get(c), d))}</td>' for c, _, d in cols)
-
-    head = "".join(f"<th>{escape_html(h)}</th>" for _, h, _ in cols)
-    body = "".join(f"<tr><th>{escape_html(r['name_zh'])} {escape_html(r['name_en'])}</th>{cells(r)}</tr>"
-                   for _, r in coverage.table.iterrows())
-    body += f"<tr><th>all zones</th>{cells(coverage.total)}</tr>"
-    body += f"<tr><th>outside every zone</th>{cells(coverage.outside)}</tr>"
-    swatch = f'<i style="background:{escape_html(colour)}"></i>'
-    return (f'<details class="chengyu-legend" open><summary><b>{swatch}{escape_html(name)}: covered area</b></summary>'
-            f'<table class="chengyu-cover"><tr><th></th>{head}</tr>{body}</table>{note}</details>')
-
-
-def _fmt(value: SupportsInt | None, digits: int) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    return f"{value:,.{digits}f}" if digits else f"{int(value):,}"
+def coverage_html(name: str, coverage: Coverage, colour: str = "#333", note: str = "") -> Markup:
+    """The covered-area table of one layer (template ``coverage.html``): a row per zone, the total,
+    and what lies outside, in the columns of :func:`geo.fields.cover_fields`; ``note`` below it
+    (shown as HTML if it is ``Markup``, as :func:`fields_note` makes it, else as text)."""
+    rows: list[tuple[str, Mapping[str, Any] | pd.Series]] = [
+        (f"{r['name_zh']} {r['name_en']}", r) for _, r in coverage.table.iterrows()]
+    rows += [("all zones", coverage.total), ("outside every zone", coverage.outside)]
+    return render_template("coverage.html", name=name, colour=colour, fields=cover_fields(coverage.kinds), rows=rows,
+                           note=note)

@@ -10,11 +10,13 @@ import re
 import geopandas as gpd
 import numpy as np
 from shapely import points
+from shapely.geometry import box
 
-from chengyu.maps import packed_layer
+from chengyu.geo import covered_area, zones
+from chengyu.geo.fields import cover_fields
+from chengyu.maps import packed_layer, science_city_map
 from chengyu.maps.offline import render_html
-from chengyu.maps.overlay import add_layer
-from chengyu.maps.render import science_city_map
+from chengyu.maps.overlay import add_layer, coverage_html
 from chengyu.maps.safe import js_literal
 
 
@@ -71,6 +73,24 @@ def test_a_layer_page_is_the_same_on_every_build():
     assert _page(300) == _page(300)
 
 
+def test_the_covered_area_table_has_the_output_fields_labels_and_digits():
+    layer = gpd.GeoDataFrame(geometry=[box(106.40, 29.55, 106.42, 29.57), *points([106.41, 100.0], [29.56, 30.0])],
+                             crs="EPSG:4326")
+    coverage = covered_area(layer, zones("science-city"))
+    fields = cover_fields(coverage.kinds)
+    assert [f.name for f in fields] == ["covered_km2", "covered_pct", "count", "per_km2"]
+    html = coverage_html("<mine> {{ 7*7 }}", coverage)
+    assert "&lt;mine&gt; &#123;&#123; 7*7 &#125;&#125;: covered area" in html
+    header, *rows = re.findall(r"<tr>(.*?)</tr>", html)
+    assert re.findall(r"<th>(.*?)</th>", header) == ["", *(f.label for f in fields)]
+    cells = {re.match(r"<th>(.*?)</th>", row).group(1): re.findall(r'<td class="num">(.*?)</td>', row)
+             for row in rows}
+    assert len(cells) == 5 + 2  # the host districts, all of them, and outside
+    total = coverage.total
+    assert cells["all zones"] == [f.shown(total[f.name]) for f in fields]
+    assert cells["all zones"][2] == "1"  # the one point inside (counts have no decimals)
+    assert cells["outside every zone"] == [f.shown(coverage.outside.get(f.name)) for f in fields]
+    assert cells["outside every zone"][1] == cells["outside every zone"][3] == "–"  # no share, no density outside
 
 
 def test_a_wide_layer_carries_a_few_columns_and_says_which_it_left_out():

@@ -52,7 +52,9 @@ def test_hostile_attributes_render_as_text(load_html: Any, assert_clean: Any, tm
                             ".leaflet-tooltip b").count() == 0
     assert "49" not in page.locator(".leaflet-tooltip-pane").inner_text()
     panel = page.locator("details.chengyu-legend").inner_text()
-    assert "hostile: covered area" in panel and "points" in panel
+    assert "hostile: covered area" in panel
+    # the table's headers are the output fields' labels (geo.fields), as in `chengyu area`
+    assert page.locator("table.chengyu-cover th").all_inner_texts()[:3] == ["", "count", "per km²"]
     assert_clean()  # no dialog, no page or console error
 
 
