@@ -14,6 +14,9 @@ __all__ = ["DeferredLayerControl", "DeferredTileLayer", "FullscreenControl", "af
 
 _POSITIONS = ("topleft", "topright", "bottomleft", "bottomright")
 
+# The elements here name the map they join through ``_parent``, in their templates as folium's own
+# do (``{{ this._parent.get_name() }}``): branca 0.8 has no public accessor for an element's parent.
+
 # Two 16px outline icons (expand / collapse), drawn with currentColor so the
 # button follows Leaflet's bar styling.
 _ICON_ENTER = (

@@ -215,6 +215,13 @@ class RawText(Element):
 
 
 # --- rendering -----------------------------------------------------------
+#
+# Two of branca 0.8's internals are used here because it has no public hook for them:
+# ``Element._children``, read and replaced (branca can add a child, but neither list nor remove
+# one: render output must be dropped and links swapped for inline copies), and the module-level
+# ``branca.element.Template`` that ``MacroElement.render`` compiles its macros' output with (no
+# option turns that second pass off). Elsewhere public names do: ``get_name()`` for ids,
+# ``Element.render`` for the page's own template.
 
 _RENDER_LOCK = threading.RLock()
 _HEX_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
@@ -349,6 +356,11 @@ def _replace_links(header: Element, *, online: bool) -> None:
     header._children = out
 
 
+def _element_id(element: Element) -> str:
+    """The random id in ``element``'s name (``<kind>_<id>``, :meth:`branca.element.Element.get_name`)."""
+    return element.get_name().rpartition("_")[2]
+
+
 def _stable_ids(html: str, ids: set[str]) -> str:
     """Replace each element id by a counter in order of first appearance."""
     numbers: dict[str, str] = {}
@@ -390,8 +402,9 @@ def render_html(m: folium.Map, *, online: bool = False, pack: bool = False) -> s
                 for child in list(figure._children.values()):
                     child.render()
                 _replace_links(figure.header, online=online)
-                html = figure._template.render(this=figure, kwargs={})
-            ids = {element._id for element in _walk(figure)}
+                # the page's own template only: Figure.render would render its children again
+                html = Element.render(figure)
+            ids = {_element_id(element) for element in _walk(figure)}
         finally:
             for part, children in zip(parts, saved, strict=True):
                 part._children = children
