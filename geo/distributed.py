@@ -117,7 +117,7 @@ import shapely
 from pyproj import CRS
 
 from chengyu.geo.area import ALBERS_CHINA
-from chengyu.geo.coverage import Coverage, _flatten, _split_kinds, _to_crs, _valid_polygons, assemble, covered_area
+from chengyu.geo.coverage import Coverage, assemble, covered_area, single_parts, split_kinds, to_crs, valid_polygons
 from chengyu.geo.errors import AtlasError
 from chengyu.geo.inputs import folder_files, is_plain
 from chengyu.geo.layers import (
@@ -766,7 +766,7 @@ def _measure(geoms: np.ndarray, report: ReadReport, bounds: tuple[float, float, 
              zones: Zones) -> _Part:
     zones = _private(zones)
     n_zones = len(zones.table)
-    points, lines, polygons = _split_kinds(geoms)
+    points, lines, polygons = split_kinds(geoms)
     kinds = tuple(k for k, present in (("point", len(points) > 0), ("line", len(lines) > 0),
                                        ("polygon", len(polygons) > 0)) if present)
     part = _Part(report, bounds, np.zeros(n_zones, dtype=np.int64), np.zeros(n_zones), 0, 0.0, 0, 0.0,
@@ -780,7 +780,7 @@ def _measure(geoms: np.ndarray, report: ReadReport, bounds: tuple[float, float, 
         part.layer_length_km = float(cov.layer_totals["length_km"])
     if len(polygons):
         # as covered_area does it: to the equal-area CRS, then repaired
-        polygons = _valid_polygons(_to_crs(polygons, CRS.from_user_input(OUTPUT_CRS), ALBERS_CHINA))
+        polygons = valid_polygons(to_crs(polygons, CRS.from_user_input(OUTPUT_CRS), ALBERS_CHINA))
         part.polygons = _Geoms(polygons)
         part.n_polygons = len(polygons)
         if len(polygons):
@@ -896,7 +896,7 @@ def _split(part: _Part, boxes: np.ndarray) -> list[_Geoms | None]:
             continue
         chunk, whole = pieces[lo:hi], inside[lo:hi]
         if not whole.all():
-            parts = _flatten(chunk[~whole])
+            parts = single_parts(chunk[~whole])
             parts = parts[(shapely.get_type_id(parts) == _POLYGON) & (shapely.area(parts) > 0.0)]
             chunk = np.concatenate([chunk[whole], parts])
         if len(chunk):
