@@ -85,7 +85,7 @@ def district_name(row: Mapping[str, Any] | pd.Series, role: str | None = None) -
 
 def district_popup(row: Mapping[str, Any] | pd.Series, rows: Sequence[tuple[str, Any]]) -> Markup:
     """A district's tooltip or popup: its names as the title above a table of ``rows`` (label, value)."""
-    return render_template("popup.html", title=district_name(row), table=html_table(rows))
+    return render_template("popup.html", title=district_name(row), table=Markup(html_table(rows)))
 
 
 def panel_html(template: str, /, **values: Any) -> Markup:

@@ -185,13 +185,15 @@ def render_rows(template: str, columns: Sequence[Sequence[str] | np.ndarray], /,
 
 
 def html_table(rows: Mapping[str, Any] | Iterable[tuple[str, Any]], *,
-               missing: str = "–", css_class: str = "chengyu-detail") -> Markup:
+               missing: str = "–", css_class: str = "chengyu-detail") -> str:
     """A ``<table>`` of label/value rows (template ``table.html``), ``missing`` for a missing value.
 
-    Meant for the pre-escaped tooltips and popups of :class:`maps.packed_layer.PackedLayer`.
+    Meant for the pre-escaped tooltips and popups of :class:`maps.packed_layer.PackedLayer`. A plain
+    ``str``, as its callers join HTML to it: ``Markup``'s ``+`` would escape what is joined (to show
+    it in a template, mark it ``Markup`` there).
     """
     items = rows.items() if isinstance(rows, Mapping) else rows
-    return render_template("table.html", rows=list(items), placeholder=missing, css_class=css_class)
+    return str(render_template("table.html", rows=list(items), placeholder=missing, css_class=css_class))
 
 
 def html_tables(columns: Iterable[tuple[str, Sequence[Any] | pd.Series]], *, missing: str = "–",

@@ -162,15 +162,18 @@ def test_templates_escape_values_as_escape_html_does(text: str) -> None:
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_template_output_survives_jinja(payload: str) -> None:
-    html = render_template("popup.html", title=payload, table=html_table({payload: payload}))
+    html = render_template("popup.html", title=payload, table=Markup(html_table({payload: payload})))
     assert _jinja(html) == html
     assert "<img" not in html and "<script" not in html
 
 
-def test_markup_from_a_template_is_not_escaped_again() -> None:
+def test_markup_is_shown_as_html_and_a_plain_str_as_text() -> None:
     table = html_table({"a": "<b>"})
-    assert render_template("popup.html", title="t", table=table) == f'<div class="chengyu-popup-title">t</div>{table}'
-    assert render_template("popup.html", title="t", table=str(table)).count("&lt;table") == 1  # a plain str is text
+    shown = render_template("popup.html", title="t", table=Markup(table))
+    assert shown == f'<div class="chengyu-popup-title">t</div>{table}'
+    assert render_template("popup.html", title="t", table=table).count("&lt;table") == 1
+    # html_table stays a plain str, so HTML joined to it stays HTML
+    assert type(table) is str and ("<i>" + table).startswith("<i><table")
 
 
 def test_a_template_refuses_a_value_it_was_not_given() -> None:
