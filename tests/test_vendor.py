@@ -129,10 +129,10 @@ def test_refresh_picks_the_listed_tarball_members(refresh: ModuleType) -> None:
 def test_an_unpacked_wheel_inlines_its_own_vendored_leaflet(wheel: Path, tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in _checksums("leaflet", _sections()["leaflet"]):
-        assert f"maps/js/vendor/leaflet/{path}" in names, path
-    assert "maps/js/vendor/SOURCES.md" in names
+        assert f"chengyu/maps/js/vendor/leaflet/{path}" in names, path
+    assert "chengyu/maps/js/vendor/SOURCES.md" in names
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
-    code = ("import folium, maps.offline as o; page = o.render_html(folium.Map(tiles=None)); "
+    code = ("import folium, chengyu.maps.offline as o; page = o.render_html(folium.Map(tiles=None)); "
             "print(page.count('Leaflet 1.9.3'), page.count('data:image/png;base64,'), o.__file__)")
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                           env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"}, timeout=120)
