@@ -205,6 +205,8 @@ def _sheet_name(source: str, names: list[str], sheet: str | int | None) -> str:
         raise AtlasError(source, "has no sheets")
     if sheet is None:
         return names[0]
+    if isinstance(sheet, str) and sheet not in names and sheet.isdigit():
+        sheet = int(sheet)  # as a command line gives it: a number that names no sheet is its position
     if isinstance(sheet, int) and 0 <= sheet < len(names):
         return names[sheet]
     if isinstance(sheet, str) and sheet in names:

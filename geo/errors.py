@@ -68,8 +68,9 @@ def one_line(text: object, limit: int = MAX_LINE) -> str:
     return shortened(folded, limit)
 
 
-# A parameter named in a message, as the library writes it: ``crs=`` or ``crs='EPSG:32648'``.
-_PARAMETER: Final = re.compile(r"(?<![\w-])([a-z][a-z0-9_]*)=(?:'((?:[^'\\]|\\.)*)')?")
+# A parameter named in a message, as the library writes it: ``crs=``, ``crs='EPSG:32648'`` or, for a
+# switch, ``overwrite=True`` (a command's flag alone).
+_PARAMETER: Final = re.compile(r"(?<![\w-])([a-z][a-z0-9_]*)=(?:'((?:[^'\\]|\\.)*)'|True\b)?")
 
 
 class AtlasError(Exception):
@@ -94,6 +95,8 @@ class AtlasError(Exception):
         >>> err = AtlasError("a.csv", "no CRS; pass crs= (e.g. crs='EPSG:32648'); size=3 kept")
         >>> err.worded({"crs": "--crs"})
         'a.csv: no CRS; pass --crs (e.g. --crs EPSG:32648); size=3 kept'
+        >>> AtlasError("out.csv", "already exists; pass overwrite=True to replace it").worded({"overwrite": "--force"})
+        'out.csv: already exists; pass --force to replace it'
         """
 
         def option(match: re.Match[str]) -> str:

@@ -1,7 +1,7 @@
 """Units and their attributes written as a file GIS tools open: GeoPackage, GeoJSON, a zipped
 shapefile, GeoParquet, FlatGeobuf or CSV with WKT geometry.
 
-The format comes from the file's extension, or from ``format=`` (:func:`format_for`).
+The format comes from the file's extension, or from ``fmt=`` (:func:`format_for`).
 :func:`export_frame` writes exactly the path it is given, so a caller can write a temporary file
 and rename it, and its :class:`ExportReport` says what the format changed on the way: a CRS,
 columns of lists or tables written as JSON text, a shapefile's shortened field names and cut text.
@@ -56,7 +56,7 @@ class ExportFormat:
     note: str = ""
 
 
-#: Every format by the name ``format=`` takes; extensions are matched ignoring case.
+#: Every format by the name ``fmt=`` takes; extensions are matched ignoring case.
 FORMATS: Final[Mapping[str, ExportFormat]] = {
     "gpkg": ExportFormat("GeoPackage", (".gpkg",), "GPKG"),
     "geojson": ExportFormat(
@@ -91,12 +91,12 @@ def format_for(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     ('geojson', 'shapefile')
     >>> format_for("areas.xlsx")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    chengyu.geo.errors.AtlasError: areas.xlsx: unknown extension '.xlsx'; known are .gpkg, ..., or pass format= (...)
+    chengyu.geo.errors.AtlasError: areas.xlsx: unknown extension '.xlsx'; known are .gpkg, ..., or pass fmt= (...)
     """
     names = ", ".join(FORMATS)
     if fmt is not None:
         if fmt.lower() not in FORMATS:
-            raise AtlasError(path, f"unknown format={fmt!r}; use one of {names}")
+            raise AtlasError(path, f"unknown fmt={fmt!r}; use one of {names}")
         return fmt.lower()
     filename = Path(path).name.lower()
     matches = [(ext, name) for name, spec in FORMATS.items() for ext in spec.extensions if filename.endswith(ext)]
@@ -104,7 +104,7 @@ def format_for(path: str | os.PathLike[str], fmt: str | None = None) -> str:
         return max(matches, key=lambda match: len(match[0]))[1]
     known = ", ".join(ext for spec in FORMATS.values() for ext in spec.extensions)
     found = f"unknown extension {Path(filename).suffix!r}" if Path(filename).suffix else "no extension"
-    raise AtlasError(path, f"{found}; known are {known}, or pass format= ({names})")
+    raise AtlasError(path, f"{found}; known are {known}, or pass fmt= ({names})")
 
 
 @dataclass(frozen=True)

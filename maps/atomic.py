@@ -80,7 +80,7 @@ def check_target(path: str | os.PathLike[str], *, overwrite: bool = False,
         if any(_belongs_to(target, Path(p)) for p in inputs):
             raise AtlasError(target, "is an input of this command; write the output to another file")
         if not overwrite:
-            raise AtlasError(target, "already exists; pass --force to replace it")
+            raise AtlasError(target, "already exists; pass overwrite=True to replace it")
     if not target.parent.is_dir():
         raise AtlasError(target, f"folder {target.parent} does not exist")
     return target
@@ -118,7 +118,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, overwrite: 
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         if isinstance(err, FileExistsError):
-            raise AtlasError(target, "already exists; pass --force to replace it") from None
+            raise AtlasError(target, "already exists; pass overwrite=True to replace it") from None
         if isinstance(err, OSError) and err.strerror:
             raise AtlasError(target, f"cannot write: {err.strerror}") from None
         raise

@@ -108,7 +108,7 @@ def draw_sheet(path: str | os.PathLike[str], layers: Sequence[SheetLayer], *, ti
     """Draw ``layers`` with their furniture on ``sheet`` and write it to ``path`` as ``fmt`` (else its suffix)."""
     kind = (fmt or Path(path).suffix.lstrip(".")).lower()
     if kind not in FORMATS:
-        raise AtlasError(path, f"cannot tell the image format: use a .png, .svg or .pdf name, or format= one of "
+        raise AtlasError(path, f"cannot tell the image format: use a .png, .svg or .pdf name, or fmt= one of "
                                f"{', '.join(FORMATS)}")
     family = cjk_font(font)
     with _quiet_matplotlib(family):

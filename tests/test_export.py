@@ -217,17 +217,17 @@ def test_format_for():
     assert format_for("a.GPKG") == "gpkg"
     assert format_for("dir.zip/a.shp.zip") == format_for("a.zip") == "shapefile"
     assert format_for("a.json") == "geojson" and format_for("a.geoparquet") == "geoparquet"
-    assert format_for("a.csv", "FlatGeobuf") == "flatgeobuf"  # format= wins over the extension
+    assert format_for("a.csv", "FlatGeobuf") == "flatgeobuf"  # fmt= wins over the extension
     with pytest.raises(AtlasError) as err:
         format_for("out/areas.xlsx")
     message = str(err.value)
     assert message.startswith("out/areas.xlsx: unknown extension '.xlsx'; known are .gpkg, .geojson, .json")
-    assert "format=" in message and "--" not in message
+    assert "fmt=" in message and "--" not in message
     assert err.value.worded({"format": "--format"}).endswith("or pass --format (gpkg, geojson, shapefile, "
                                                              "geoparquet, flatgeobuf, csv)")
     with pytest.raises(AtlasError, match=r"^areas: no extension; known are"):
         format_for("areas")
-    with pytest.raises(AtlasError, match=r"^a.gpkg: unknown format='kml'; use one of gpkg, geojson"):
+    with pytest.raises(AtlasError, match=r"^a.gpkg: unknown fmt='kml'; use one of gpkg, geojson"):
         format_for("a.gpkg", "kml")
 
 

@@ -12,6 +12,7 @@ import click
 
 from chengyu.cli.area import area
 from chengyu.cli.build import build
+from chengyu.cli.export import export
 from chengyu.cli.info import info
 from chengyu.cli.map import map_command
 from chengyu.cli.options import FLAGS
@@ -27,7 +28,7 @@ def cli() -> None:
     Western (Chongqing) Science City."""
 
 
-for _command in (info, area, build, map_command):
+for _command in (info, area, build, map_command, export):
     cli.add_command(_command)
 
 

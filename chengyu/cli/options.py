@@ -31,16 +31,19 @@ def _option(*decls: str, **attrs: Any) -> Callable[[_Command], _Command]:
     return click.option(*decls, **attrs)
 
 
-def output(*, help: str, file_okay: bool = True, dir_okay: bool = True,
-           default: Path | None = None) -> Callable[[_Command], _Command]:
+def output(*, help: str, file_okay: bool = True, dir_okay: bool = True, default: Path | None = None,
+           required: bool = False) -> Callable[[_Command], _Command]:
     """``-o/--output``: where the command writes (a file, or a folder), with the command's own ``help``."""
     return _option("-o", "--output", type=click.Path(path_type=Path, file_okay=file_okay, dir_okay=dir_okay),
-                   default=default, show_default=default is not None, help=help)
+                   default=default, show_default=default is not None, required=required, help=help)
 
 
-def output_format(choices: Sequence[str], default: str) -> Callable[[_Command], _Command]:
-    """``--format``: which of ``choices`` the command writes (its parameter: ``fmt``)."""
-    return _option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True)
+def output_format(choices: Sequence[str], default: str | None,
+                  help: str | None = None) -> Callable[[_Command], _Command]:
+    """``--format``: which of ``choices`` the command writes (its parameter: ``fmt``); ``default`` None:
+    the output file's extension says."""
+    return _option("--format", "fmt", type=click.Choice(choices, case_sensitive=False), default=default,
+                   show_default=default is not None, help=help)
 
 
 #: ``--force``: replace an existing output (its parameter is ``overwrite``, as in
@@ -67,6 +70,20 @@ online = _option("--online", is_flag=True, help="Link Leaflet from its CDN inste
 pack = _option("--pack/--no-pack", default=True, show_default=True,
                help="Gzip the page's scripts into one block the browser unpacks (about 4x smaller); "
                     "--no-pack for browsers older than 2023.")
+
+
+data = _option("--data", "data_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
+               help="A table of your figures per district/county (CSV in UTF-8 or GBK, XLSX, Parquet), joined "
+                    "to the units by 6-digit code or by name; what does not join is listed on stderr.")
+sheet = _option("--sheet", default=None, metavar="NAME",
+                help="With --data: the XLSX sheet to read, by name or position from 0 (default: the first).")
+on = _option("--on", default=None, metavar="COLUMN",
+             help="With --data: the table's column of codes or names (default: the one that names units best).")
+
+
+def data_options(command: _Command) -> _Command:
+    """``--data``, ``--sheet`` and ``--on``: a user's table of figures joined to the units."""
+    return data(sheet(on(command)))
 
 
 def layer_options(command: _Command) -> _Command:
