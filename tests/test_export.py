@@ -223,7 +223,7 @@ def test_format_for():
     message = str(err.value)
     assert message.startswith("out/areas.xlsx: unknown extension '.xlsx'; known are .gpkg, .geojson, .json")
     assert "fmt=" in message and "--" not in message
-    assert err.value.worded({"format": "--format"}).endswith("or pass --format (gpkg, geojson, shapefile, "
+    assert err.value.worded({"fmt": "--format"}).endswith("or pass --format (gpkg, geojson, shapefile, "
                                                              "geoparquet, flatgeobuf, csv)")
     with pytest.raises(AtlasError, match=r"^areas: no extension; known are"):
         format_for("areas")
