@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
 from chengyu.cli import options, tables
+from chengyu.cli.data import check_data_options, joined
 from chengyu.cli.layers import covered, covered_dask, read
 from chengyu.cli.output import emit
 from chengyu.cli.state import RUN
@@ -31,38 +33,44 @@ ZONE_TOTALS = (
 @options.zones
 @options.reading
 @options.layer_options
+@options.data_options
 @options.engine
 @options.scheduler
 @options.output_format(tables.FORMATS, "table")
 @options.output(help="Write to FILE instead of standard output.")
 @options.force
-def area(layer: Path | None, kind: str, reading: Reading, crs: str | None, layer_name: str | None, engine: str,
-         scheduler: str | None, fmt: str, output: Path | None, overwrite: bool) -> None:
+def area(layer: Path | None, kind: str, reading: Reading, crs: str | None, layer_name: str | None,
+         data_path: Path | None, sheet: str | None, on: str | None, engine: str, scheduler: str | None, fmt: str,
+         output: Path | None, overwrite: bool) -> None:
     """Area of each zone in km², beside the official figure where one is known.
 
     With LAYER (GeoJSON, GeoPackage, Shapefile, GeoParquet, KML, CSV), also how much of each zone
     the layer covers: polygons give covered km² and %, lines length in km, points a count and a
-    density; totals, and what lies outside every zone.
+    density; totals, and what lies outside every zone. With --data, your table's columns too.
     """
     if layer is None and (crs or layer_name or engine != "local"):
         raise click.UsageError("--crs, --layer-name and --engine apply to a LAYER")
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler applies to --engine dask")
     RUN.inputs = [layer] if layer is not None else []
+    check_data_options(data_path, sheet, on)
     if output is not None:  # before any work, and nothing written
         check_target(output, overwrite=overwrite, inputs=RUN.inputs)
     result = zones(kind, reading=reading)
+    figures = joined(result.table, data_path, sheet, on)
     coverage = None
     if layer is not None:
         coverage = (covered(read(layer, crs, layer_name).gdf, result) if engine == "local"
                     else covered_dask(layer, result, crs, layer_name, scheduler))
-    emit(_text(result, coverage, fmt), output, overwrite)
+    emit(_text(result, figures, coverage, fmt), output, overwrite)
 
 
-def _text(result: Zones, coverage: Coverage | None, fmt: str) -> str:
-    """The zones' figures, and the layer's, in ``fmt``: a table only shows the columns of the layer's kinds."""
-    fields = list(ZONE_FIELDS)
-    rows = tables.records(result.table, [f.name for f in fields])
+def _text(result: Zones, figures: pd.DataFrame, coverage: Coverage | None, fmt: str) -> str:
+    """The zones' figures (with a joined table's columns last), and the layer's, in ``fmt``: a table only
+    shows the columns of the layer's kinds."""
+    own = [c for c in figures.columns if c not in result.table.columns]
+    fields = list(ZONE_FIELDS) + [Field(c, c, digits=2) for c in own]
+    rows = tables.records(figures, [f.name for f in fields])
     total, extra = dict(result.total), dict[str, Any]()
     if coverage is not None:
         every = cover_fields(KINDS)

@@ -162,3 +162,18 @@ def test_dask_engine_gives_the_same_figures(run):
 def test_scheduler_needs_the_dask_engine(run):
     code, _, err = run("area", DATA / "parks.geojson", "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and "--scheduler applies to --engine dask" in err
+
+
+def test_area_with_a_table_lists_its_columns_and_what_did_not_join(run, tmp_path):
+    table = tmp_path / "gdp.csv"
+    table.write_text("区县,gdp\n沙坪坝,1000\nShapingba District,1\n璧山区,800\n合计,9999\n", encoding="gbk")
+    code, out, err = run("area", "--data", table, "--on", "区县", "--format", "csv")
+    assert code == 2 and out == ""  # one unit twice (沙坪坝 and Shapingba District): refused, named
+    assert "沙坪坝" in err and len(err.splitlines()) == 1
+    table.write_text("区县,gdp\n沙坪坝,1000\n璧山区,800\n合计,9999\n", encoding="gbk")
+    code, out, err = run("area", "--data", table, "--format", "csv")
+    assert code == 0
+    rows = {r["name_en"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert float(rows["Shapingba District"]["gdp"]) == 1000 and float(rows["Bishan District"]["gdp"]) == 800
+    assert rows["Beibei District"]["gdp"] == ""
+    assert "(CSV, GBK)" in err and "'合计' (row 3)" in err and "3 unit(s) on the map have no row" in err
