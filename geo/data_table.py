@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
 from chengyu.geo.errors import AtlasError
-from chengyu.geo.inputs import check_zip, require_readable, zip_members
+from chengyu.geo.inputs import check_zip, first_bytes, zip_members
 from chengyu.geo.limits import TABLE_ROWS
 
 #: File name endings read as CSV text, XLSX workbooks and Parquet (first bytes decide before a name).
@@ -43,7 +43,6 @@ _OLE_MAGIC: Final = bytes.fromhex("d0cf11e0a1b11ae1")
 _PARQUET_MAGIC: Final = b"PAR1"
 # An OLE file holding an encrypted OOXML package names its stream so, in UTF-16 (its directory's encoding).
 _ENCRYPTED_STREAM: Final = "EncryptedPackage".encode("utf-16-le")
-_HEAD_BYTES: Final = 4096
 # Bytes no text file holds: C0 controls but tab, line feed, form feed, carriage return and escape (which a
 # hostile CSV file may hold, and messages escape).
 _NOT_TEXT: Final = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
@@ -67,7 +66,7 @@ def read_table(path: str | os.PathLike[str], sheet: str | int | None = None) -> 
     """
     source = os.fspath(path)
     p = Path(source)
-    head = _head(source, p)
+    head = first_bytes(source, p)
     kind = _kind(source, p, head)
     if sheet is not None and kind != "XLSX":
         raise AtlasError(source, f"is a {kind} file, which has no sheets; sheet= is for XLSX workbooks")
@@ -91,16 +90,6 @@ def _too_many_rows(source: str) -> AtlasError:
     # said as Limit.says() does, with the count written out (says() would write 1e+06)
     return AtlasError(source, f"has more than {limit:,} rows, more than a table of districts needs "
                       f"(limit {TABLE_ROWS.env}={limit}; set that environment variable to raise it)")
-
-
-def _head(source: str, p: Path) -> bytes:
-    if require_readable(source, p).st_size == 0:
-        raise AtlasError(source, "is empty (0 bytes)")
-    try:
-        with open(p, "rb") as fh:
-            return fh.read(_HEAD_BYTES)
-    except OSError as err:
-        raise AtlasError(source, f"cannot be read: {err.strerror or err}") from None
 
 
 def _kind(source: str, p: Path, head: bytes) -> Literal["XLSX", "Parquet", "CSV"]:

@@ -142,3 +142,18 @@ def plain_paths(paths: dict[str, Path]) -> Iterator[dict[str, str]]:
             link.symlink_to(p.resolve())
             out[key] = str(link)
         yield out
+
+
+#: How much of a file's beginning is read to tell its format.
+HEAD_BYTES: Final = 4096
+
+
+def first_bytes(source: str, p: Path) -> bytes:
+    """The first :data:`HEAD_BYTES` bytes of a file that is not empty, or an AtlasError."""
+    if require_readable(source, p).st_size == 0:
+        raise AtlasError(source, "is empty (0 bytes)")
+    try:
+        with open(p, "rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except OSError as err:
+        raise AtlasError(source, f"cannot be read: {err.strerror or err}") from None

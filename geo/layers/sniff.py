@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Final
 
 from chengyu.geo.errors import AtlasError
-from chengyu.geo.inputs import require_readable
 
 #: File name endings read_layer understands (a folder holding a shapefile is also accepted).
 SUPPORTED_SUFFIXES: Final = (
@@ -21,7 +20,6 @@ _FORMAT_BY_SUFFIX: Final = {
 }
 
 #: How many bytes of a file :func:`first_bytes` reads.
-HEAD_BYTES: Final = 4096
 
 _CONTROL: Final = frozenset(range(9)) | frozenset(range(14, 30)) | {31}  # not in text files
 
@@ -38,17 +36,6 @@ def format_of(source: str, p: Path) -> str:
         raise AtlasError(source, f"unknown file type ({shown}); expected one of "
                          f"{', '.join(SUPPORTED_SUFFIXES)} or a folder holding a shapefile")
     return fmt
-
-
-def first_bytes(source: str, p: Path) -> bytes:
-    """The first :data:`HEAD_BYTES` bytes of a file that is not empty, or an AtlasError."""
-    if require_readable(source, p).st_size == 0:
-        raise AtlasError(source, "is empty (0 bytes)")
-    try:
-        with open(p, "rb") as fh:
-            return fh.read(HEAD_BYTES)
-    except OSError as err:
-        raise AtlasError(source, f"cannot be read: {err.strerror or err}") from None
 
 
 def is_binary(head: bytes) -> bool:

@@ -23,7 +23,7 @@ from geopandas.array import from_shapely
 
 from chengyu.geo.errors import AtlasError
 from chengyu.geo.gcpause import no_cycle_collection
-from chengyu.geo.inputs import require_readable
+from chengyu.geo.inputs import first_bytes, require_readable
 from chengyu.geo.layers.clean import checked_geometries, explode_collections, kind_codes, repair_polygons
 from chengyu.geo.layers.crs import crs_label, settle_crs, to_output_crs
 from chengyu.geo.layers.ogr import OGR_FORMATS, read_ogr
@@ -31,7 +31,7 @@ from chengyu.geo.layers.parquet import read_parquet
 from chengyu.geo.layers.raw import Raw
 from chengyu.geo.layers.report import KINDS, OUTPUT_CRS, Bounds, Layer, ReadReport, counted, one_layer_hint
 from chengyu.geo.layers.shapefile import read_shapefile
-from chengyu.geo.layers.sniff import first_bytes, format_of
+from chengyu.geo.layers.sniff import format_of
 from chengyu.geo.layers.tables import read_csv
 
 #: Called with a short description of each stage ("reading", "checking geometries", …).
