@@ -21,9 +21,9 @@ import pyarrow.parquet as pq
 import pyogrio
 import pyproj
 import shapely
-from geopandas.io import arrow as geopandas_arrow
 
 from chengyu.geo.layers.failures import READ_ERRORS, quiet
+from chengyu.geo.layers.geoparquet_meta import column_crs, read_geo_metadata
 from chengyu.geo.layers.nesting import check_wkb_nesting
 from chengyu.geo.layers.raw import Raw
 from chengyu.geo.layers.report import ReadReport
@@ -47,13 +47,6 @@ def _version(module: Any) -> tuple[int, ...]:
 # pandas >= 3 makes Arrow strings its "str" dtype only through pyarrow >= 19 by itself (pyogrio
 # passes a types_mapper to older ones); with older pairs the GeoPackage fast path is not taken.
 _ARROW_STRINGS_AS_PYOGRIO: Final = _version(pa) >= (19,) or _version(pd) < (3,)
-
-# What geopandas.read_parquet itself uses to check the 'geo' metadata and read its CRS: private helpers of
-# geopandas (no public function does either), which its stubs (types-geopandas) do not declare. With another
-# geopandas that lacks them, every GeoParquet file goes to geopandas.
-_gpq_metadata: Any = getattr(geopandas_arrow, "_validate_and_decode_metadata", None)
-_gpq_crs_fix: Any = getattr(geopandas_arrow, "_remove_id_from_member_of_ensembles", None)
-
 
 def _wkb_points_xy(wkb: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     """The coordinates of a WKB column holding nothing but little-endian 2-D Points, or None.
@@ -121,17 +114,21 @@ def _geometries(source: str, xy: np.ndarray | None, values: np.ndarray | None) -
 
 
 def _geoparquet_point_column(schema: pa.Schema) -> tuple[str, dict[str, Any]] | None:
-    """The name and 'geo' metadata of the file's one WKB column when it may hold only points, else None."""
+    """The name and 'geo' metadata of the file's one WKB column when it may hold only points, else None.
+
+    Metadata that is broken, or spherical edges (which geopandas warns about), is left to geopandas.
+    """
     metadata = schema.metadata or {}
-    if _gpq_metadata is None or _gpq_crs_fix is None or b"PANDAS_ATTRS" in metadata:
+    if b"PANDAS_ATTRS" in metadata:
         return None
     try:
-        geo = _gpq_metadata(metadata)
+        geo = read_geo_metadata(metadata)
     except ValueError:
         return None
-    primary, columns = geo["primary_column"], geo["columns"]
+    primary, columns = geo.primary_column, geo.columns
     column = columns.get(primary) if list(columns) == [primary] else None
-    if not isinstance(column, dict) or column.get("encoding") != "WKB" or "covering" in column:
+    if (column is None or column["encoding"] != "WKB" or "covering" in column
+            or column.get("edges", "planar") == "spherical"):
         return None
     types = column.get("geometry_types")
     if not isinstance(types, list) or not set(types) <= {"Point"}:
@@ -160,10 +157,7 @@ def geoparquet_points(source: str, p: Path, schema: pa.Schema) -> Raw | None:
         attrs, xy, values = _split_table(pq.ParquetFile(p).read(), name)
         geoms = _geometries(source, xy, values)
         del values
-        crs = column["crs"] if "crs" in column else "OGC:CRS84"
-        if isinstance(crs, dict):
-            _gpq_crs_fix(crs)
-        declared = pyproj.CRS.from_user_input(crs) if crs else None
+        declared = column_crs(column)
     except (*READ_ERRORS, shapely.errors.ShapelyError):
         return None
     return Raw(attrs, geoms, declared, ReadReport("GeoParquet"), points_xy=xy)
