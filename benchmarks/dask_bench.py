@@ -1,4 +1,4 @@
-"""Benchmark the dask engine (``geo.distributed``) beside the in-process engine, on the same layers.
+"""Benchmark the dask engine (``geo.coverage.dask``) beside the in-process engine, on the same layers.
 
     .venv/bin/python benchmarks/dask_bench.py            # 1,000,000 points, 100,000 polygons, 5 repeats
     .venv/bin/python benchmarks/dask_bench.py --quick    # small layers, one repeat (a smoke test)
@@ -244,7 +244,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def run_scenarios(args: argparse.Namespace) -> list[Scenario]:
-    import chengyu.geo.distributed as gd
+    import chengyu.geo.coverage.dask as gd
 
     sizes = QUICK if args.quick else FULL
     repeats = args.repeats or (1 if args.quick else 5)

@@ -45,7 +45,7 @@ def covered(layer_gdf: gpd.GeoDataFrame, zone_set: Zones) -> Coverage:
 def covered_dask(path: Path, zone_set: Zones, crs: str | None, layer_name: str | None,
                  scheduler: str | None) -> Coverage:
     """The dask engine: the same figures, computed in partitions on a cluster."""
-    from chengyu.geo.distributed import cover_layer_dask
+    from chengyu.geo.coverage.dask import cover_layer_dask
 
     run = cover_layer_dask(path, zone_set, layer_name=layer_name, crs=crs, scheduler=scheduler)
     for line in run.report.lines():
