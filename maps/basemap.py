@@ -8,6 +8,7 @@ panel ends with), legend and layer control.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ from chengyu.maps.packed_layer import PackedLayer
 from chengyu.maps.safe import html_table, render_template
 
 __all__ = ["BASE_MAPS", "MAX_ZOOM", "MIN_ZOOM", "PANEL_PX", "TILES_NOTE", "VINTAGE_NOTE", "add_controls", "base_map",
-           "district_layer", "district_name", "district_popup", "panel_html"]
+           "district_layer", "district_name", "district_popup", "figure_rows", "panel_html"]
 
 # Base maps: (name, tiles, attribution). Tiles need a network; the districts do not.
 # No provider that needs an API key: CARTO's basemaps started requiring one in August 2026.
@@ -86,6 +87,26 @@ def district_name(row: Mapping[str, Any] | pd.Series, role: str | None = None) -
 def district_popup(row: Mapping[str, Any] | pd.Series, rows: Sequence[tuple[str, Any]]) -> Markup:
     """A district's tooltip or popup: its names as the title above a table of ``rows`` (label, value)."""
     return render_template("popup.html", title=district_name(row), table=Markup(html_table(rows)))
+
+
+def figure_rows(row: Mapping[str, Any] | pd.Series, columns: Sequence[str]) -> list[tuple[str, str]]:
+    """``(column, value)`` for a tooltip's table: numbers with thousands separators and at most two
+    decimals, "–" where the unit has no value.
+
+    >>> figure_rows({"gdp": 1234.5, "rank": 3, "note": None}, ["gdp", "rank", "note"])
+    [('gdp', '1,234.5'), ('rank', '3'), ('note', '–')]
+    """
+    rows = []
+    for column in columns:
+        value = row[column]
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            text = "–"
+        elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+            text = f"{value:,.2f}".rstrip("0").rstrip(".") if float(value) % 1 else f"{int(value):,}"
+        else:
+            text = str(value)
+        rows.append((str(column), text))
+    return rows
 
 
 def panel_html(template: str, /, **values: Any) -> Markup:

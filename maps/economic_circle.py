@@ -12,22 +12,26 @@ from typing import cast
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from markupsafe import Markup
 
 from chengyu.geo import economic_circle, load_plan, zones
-from chengyu.geo.classify import classify
 from chengyu.geo.display import display_geometry
 from chengyu.geo.plan import Plan
 from chengyu.maps import style
-from chengyu.maps.basemap import add_controls, base_map, district_layer, district_name, district_popup, panel_html
+from chengyu.maps.basemap import VINTAGE_NOTE, district_name, district_popup, figure_rows, panel_html
+from chengyu.maps.choropleth import MAX_FIGURES, Colouring, choropleth, classed_layers
+from chengyu.maps.design import MapDesign, UnitLayer
 
-__all__ = ["MEMBERSHIP_LABELS", "economic_circle_map"]
+__all__ = ["MEMBERSHIP_LABELS", "MEMBER_LOOK", "economic_circle_design", "economic_circle_map"]
 
 #: How the tooltips word each ``membership`` of :func:`geo.economic_circle`.
 MEMBERSHIP_LABELS = {
     "full": "member", "partial": "partial member (which parts unpublished)",
     "excluded": "excluded from its member city", "outside": "outside the Circle",
 }
+MEMBER_LOOK = {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.6}
+TITLE = "Chengdu–Chongqing Economic Circle"
 # The legend's lines for the units drawn alike whatever colours the members.
 _OTHER_UNITS = [style.LegendItem("partial member (Kaizhou, Yunyang)", style.PARTIAL),
                 style.LegendItem("excluded county", style.EXCLUDED),
@@ -35,71 +39,78 @@ _OTHER_UNITS = [style.LegendItem("partial member (Kaizhou, Yunyang)", style.PART
                 style.LegendItem("Science City host district", style.HOST_OUTLINE)]
 
 
-def economic_circle_map(plan: Plan | None = None, *, color_by: str | None = None,
-                        scheme: str = "quantiles", k: int = 5) -> folium.Map:
+def economic_circle_map(plan: Plan | None = None, *, color_by: str | None = None, scheme: str = "quantiles",
+                        k: int = 5, figures: pd.DataFrame | None = None,
+                        colouring: Colouring | None = None) -> folium.Map:
     """Every unit of Chongqing and Sichuan by membership; members coloured by province/city.
 
-    ``color_by`` names a numeric column of :func:`geo.economic_circle` (e.g. ``"area_km2"``) to colour
-    the member units by classes (``scheme`` from mapclassify, ``k`` classes) with a matching legend.
+    ``colouring`` (or, for short, ``color_by`` with ``scheme`` and ``k``) colours the member units by
+    classes of a numeric column (e.g. ``"area_km2"``, or one of ``figures``: a ``code`` column and the
+    user's own, which also show in tooltips) with a matching legend.
     """
+    if colouring is None and color_by is not None:
+        colouring = Colouring(color_by, scheme, k)
+    return economic_circle_design(plan, figures=figures, colouring=colouring).folium_map()
+
+
+def economic_circle_design(plan: Plan | None = None, *, figures: pd.DataFrame | None = None,
+                           colouring: Colouring | None = None) -> MapDesign:
+    """What :func:`economic_circle_map` shows, for the page and for print."""
     plan = plan or load_plan()
-    shown = display_geometry(economic_circle(plan))
+    units = economic_circle(plan)
+    own = [c for c in figures.columns if c != "code"] if figures is not None else []
+    if figures is not None:
+        units = units.merge(figures, on="code", how="left", validate="one_to_one")
+    shown = display_geometry(units)
     shown["tip"] = [
         district_popup(r, [("area", style.km2(r["area_km2"], 1)),
                            ("city", "Chongqing" if r["province_code"] == "500000" else r["city_name_en"]),
-                           ("membership", MEMBERSHIP_LABELS[r["membership"]])])
+                           ("membership", MEMBERSHIP_LABELS[r["membership"]]), *figure_rows(r, own[:MAX_FIGURES])])
         for _, r in shown.iterrows()
     ]
     members = shown[shown["membership"] == "full"]
-    if color_by is None:
-        fills, legend = _by_city(plan, shown, members)
+    if colouring is None:
+        member_layers, legend_title, legend = _by_city(plan, shown, members)
     else:
-        fills, legend = _by_classes(members, color_by, scheme, k)
+        shades = choropleth(members, colouring, look=MEMBER_LOOK)
+        member_layers = classed_layers(members, shades, "Members", MEMBER_LOOK)
+        legend_title, legend = f"Members by {shades.title}", shades.legend
+    layers = [*_around(shown), *member_layers, _host_outlines(shown)]
+    return MapDesign(TITLE, shown[shown["membership"] != "outside"].total_bounds, layers, legend_title,
+                     [*legend, *_OTHER_UNITS], _panel(plan),
+                     notes=(VINTAGE_NOTE, f"Plan figures: {plan.figure('economic_circle.area_km2').source}"))
 
-    m = base_map(shown[shown["membership"] != "outside"].total_bounds, "Chengdu–Chongqing Economic Circle")
-    _add_units(m, shown, member_fills=fills)
-    add_controls(m, _panel(plan), legend)
-    return m
 
-
-def _by_city(plan: Plan, shown: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> tuple[list[str], Markup]:
-    """The members' fills by province/city (Chongqing, then the Sichuan cities), and their legend."""
+def _by_city(plan: Plan, shown: gpd.GeoDataFrame,
+             members: gpd.GeoDataFrame) -> tuple[list[UnitLayer], str, list[style.LegendItem]]:
+    """The members filled by province/city (Chongqing, then the Sichuan cities), and their legend."""
     cities: list[str] = ["500000"] + [c["code"] for c in plan.get("economic_circle.scope.sichuan_cities")]
     colours = dict(zip(cities, style.CITY_COLOURS, strict=True))
     names = {str(code): str(name) for code, name in shown.groupby("member_city_code")["city_name_en"].first().items()}
     items = [style.LegendItem("Chongqing" if c == "500000" else names.get(c, c),
                               {"color": "#fff", "fillColor": colours[c]}) for c in cities]
-    fills = [colours[c] for c in members["member_city_code"]]
-    return fills, style.legend_html("Members by province/city", items + _OTHER_UNITS)
+    layer = UnitLayer(members, "Members", MEMBER_LOOK, fills=[colours[c] for c in members["member_city_code"]])
+    return [layer], "Members by province/city", items
 
 
-def _by_classes(members: gpd.GeoDataFrame, color_by: str, scheme: str, k: int) -> tuple[list[str], Markup]:
-    """The members' fills by classes of their ``color_by`` column, and their legend."""
-    classes = classify(members[color_by], scheme=scheme, k=k)
-    colours = style.SEQUENTIAL[:: max(1, len(style.SEQUENTIAL) // classes.k)][: classes.k]
-    labels = classes.legend_labels(unit="km²" if color_by.endswith("km2") else "")
-    items = [style.LegendItem(label, {"color": "#fff", "fillColor": colours[i]}) for i, label in enumerate(labels)]
-    fills = [colours[int(c)] for c in classes.labels]
-    title = f"Members by {color_by} ({classes.scheme}, {classes.k} classes)"
-    return fills, style.legend_html(title, items + _OTHER_UNITS)
-
-
-def _add_units(m: folium.Map, shown: gpd.GeoDataFrame, *, member_fills: list[str]) -> None:
-    """The units as layers, by membership from the outside in, and the host districts' outlines on top."""
+def _around(shown: gpd.GeoDataFrame) -> list[UnitLayer]:
+    """The units that are not whole members, by membership from the outside in."""
     by = shown.groupby("membership", observed=True)
 
     def group(membership: str) -> gpd.GeoDataFrame:
         # a GeoDataFrame's groups are GeoDataFrames; the geopandas stubs type them as plain DataFrames
         return cast(gpd.GeoDataFrame, by.get_group(membership))
 
-    district_layer(group("outside"), "Outside the Circle", style.OUTSIDE, highlight=False).add_to(m)
-    district_layer(group("excluded"), "Counties excluded from member cities", style.EXCLUDED).add_to(m)
-    district_layer(group("partial"), "Partial members: Kaizhou, Yunyang", style.PARTIAL).add_to(m)
-    district_layer(group("full"), "Members", {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.6},
-                   fills=member_fills).add_to(m)
+    return [UnitLayer(group("outside"), "Outside the Circle", style.OUTSIDE, highlight=False),
+            UnitLayer(group("excluded"), "Counties excluded from member cities", style.EXCLUDED),
+            UnitLayer(group("partial"), "Partial members: Kaizhou, Yunyang", style.PARTIAL)]
+
+
+def _host_outlines(shown: gpd.GeoDataFrame) -> UnitLayer:
+    """The Science City's host districts as outlines over everything."""
     hosts = shown[shown["science_city_host"]].copy()
     hosts["tip"] = [district_name(r, "Science City host district") for _, r in hosts.iterrows()]
-    district_layer(hosts, "Science City host districts (outline)", style.HOST_OUTLINE, highlight=False).add_to(m)
+    return UnitLayer(hosts, "Science City host districts (outline)", style.HOST_OUTLINE, highlight=False)
 
 
 def _panel(plan: Plan) -> Markup:

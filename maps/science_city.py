@@ -8,6 +8,8 @@ plan's figures beside them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -17,56 +19,74 @@ from chengyu.geo import economic_circle, load_plan, science_city, zones
 from chengyu.geo.display import display_geometry
 from chengyu.geo.plan import Plan
 from chengyu.maps import style
-from chengyu.maps.basemap import add_controls, base_map, district_layer, district_name, district_popup, panel_html
+from chengyu.maps.basemap import VINTAGE_NOTE, district_name, district_popup, figure_rows, panel_html
+from chengyu.maps.choropleth import MAX_FIGURES, Colouring, choropleth, classed_layers
+from chengyu.maps.design import MapDesign, UnitLayer
 
-__all__ = ["science_city_map"]
+__all__ = ["HOST_LOOK", "science_city_design", "science_city_map"]
+
+HOST_LOOK = {"color": "#333333", "weight": 1.2, "fillOpacity": 0.45}
+TITLE = "Western (Chongqing) Science City — host districts"
 
 
-def science_city_map(plan: Plan | None = None) -> folium.Map:
+def science_city_map(plan: Plan | None = None, *, figures: pd.DataFrame | None = None,
+                     colouring: Colouring | None = None) -> folium.Map:
     """The five host districts, each in its own colour, over faint neighbouring Chongqing districts.
 
     Hover: names and areas; click: the district's plan attributes with their sources; a panel with
     the plan's headline figures; legend, layer control, scale bar, fullscreen, two base maps.
+    ``figures`` (a ``code`` column and the user's own, e.g. joined by :func:`geo.join.join_table`) show
+    in tooltips and popups; ``colouring`` colours the hosts by classes of a figure instead.
     """
+    return science_city_design(plan, figures=figures, colouring=colouring).folium_map()
+
+
+def science_city_design(plan: Plan | None = None, *, figures: pd.DataFrame | None = None,
+                        colouring: Colouring | None = None) -> MapDesign:
+    """What :func:`science_city_map` shows, for the page and for print."""
     plan = plan or load_plan()
     hosts = science_city(plan)
+    own = [c for c in figures.columns if c != "code"] if figures is not None else []
+    if figures is not None:
+        hosts = hosts.merge(figures, on="code", how="left", validate="one_to_one")
     units = economic_circle(plan)
-    chongqing = units[units["province_code"] == "500000"]
     # Simplify Chongqing as one coverage so hosts and their neighbours keep sharing borders.
-    shown = display_geometry(chongqing).set_index("code")
+    shown = display_geometry(units[units["province_code"] == "500000"]).set_index("code")
     host_codes = list(hosts["code"])
-    colours = dict(zip(host_codes, style.HOST_COLOURS, strict=True))
-
     hosts = hosts.set_index("code")
     hosts["geometry"] = shown.loc[host_codes, "geometry"]
     hosts = gpd.GeoDataFrame(hosts.reset_index(), geometry="geometry", crs=shown.crs)
-    hosts["tip"] = [_host_tooltip(r) for _, r in hosts.iterrows()]
-    hosts["pop"] = [_host_popup(r) for _, r in hosts.iterrows()]
+    hosts["tip"] = [_host_tooltip(r, own) for _, r in hosts.iterrows()]
+    hosts["pop"] = [_host_popup(r, own) for _, r in hosts.iterrows()]
 
-    context = shown.drop(index=host_codes).reset_index()
-    context = gpd.GeoDataFrame(context, geometry="geometry", crs=shown.crs)
+    context = gpd.GeoDataFrame(shown.drop(index=host_codes).reset_index(), geometry="geometry", crs=shown.crs)
     context["tip"] = [district_name(r) for _, r in context.iterrows()]
+    layers = [UnitLayer(context, "Other Chongqing districts", style.CONTEXT, highlight=False)]
+    context_item = style.LegendItem("other Chongqing districts", style.CONTEXT)
+    if colouring is None:
+        colours = dict(zip(host_codes, style.HOST_COLOURS, strict=True))
+        layers.append(UnitLayer(hosts, "Science City host districts", HOST_LOOK,
+                                fills=[colours[c] for c in hosts["code"]]))
+        legend = [style.LegendItem(f"{r['name_zh']} {r['name_en']}", {"color": "#333", "fillColor": colours[r["code"]]})
+                  for _, r in hosts.iterrows()]
+        legend_title = "Host districts"
+    else:
+        shades = choropleth(hosts, colouring, look=HOST_LOOK)
+        layers += classed_layers(hosts, shades, "Science City host districts", HOST_LOOK)
+        legend, legend_title = shades.legend, f"Host districts by {shades.title}"
+    return MapDesign(TITLE, hosts.total_bounds, layers, legend_title, [*legend, context_item], _panel(plan),
+                     notes=(VINTAGE_NOTE, f"Plan figures: {plan.figure('science_city.area_km2').source}"))
 
-    m = base_map(hosts.total_bounds, "Western (Chongqing) Science City — host districts")
-    district_layer(context, "Other Chongqing districts", style.CONTEXT, highlight=False).add_to(m)
-    district_layer(hosts, "Science City host districts", {"color": "#333333", "weight": 1.2, "fillOpacity": 0.45},
-                   fills=[colours[c] for c in hosts["code"]]).add_to(m)
 
-    legend = [style.LegendItem(f"{r['name_zh']} {r['name_en']}",
-                               {"color": "#333", "fillColor": colours[r["code"]]}) for _, r in hosts.iterrows()]
-    legend.append(style.LegendItem("other Chongqing districts", style.CONTEXT))
-    add_controls(m, _panel(plan), style.legend_html("Host districts", legend))
-    return m
-
-
-def _host_tooltip(row: pd.Series) -> Markup:
+def _host_tooltip(row: pd.Series, own: Sequence[str]) -> Markup:
     part = row["science_city_part_km2"]
     return district_popup(row, [("area", style.km2(row["area_km2"], 1)),
                                 ("official area", style.km2(row["official_area_km2"])),
-                                ("Science City part", style.km2(part) if pd.notna(part) else "not published")])
+                                ("Science City part", style.km2(part) if pd.notna(part) else "not published"),
+                                *figure_rows(row, own[:MAX_FIGURES])])
 
 
-def _host_popup(row: pd.Series) -> Markup:
+def _host_popup(row: pd.Series, own: Sequence[str]) -> Markup:
     part = row["science_city_part_km2"]
     rows = [
         ("code", row["code"]),
@@ -82,7 +102,7 @@ def _host_popup(row: pd.Series) -> Markup:
     ]
     if pd.notna(row["core_part_km2"]):
         rows.insert(4, ("core zone part", style.km2(row["core_part_km2"], 2)))
-    return district_popup(row, rows)
+    return district_popup(row, rows + figure_rows(row, own))
 
 
 def _panel(plan: Plan) -> Markup:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from chengyu.cli import options
+from chengyu.cli.data import check_data_options
+from chengyu.cli.figures import map_figures
 from chengyu.cli.layers import read
 from chengyu.cli.output import note
 from chengyu.cli.pages import MAP_NAMES, write_map
@@ -28,19 +29,17 @@ from chengyu.maps.atomic import check_target
               help="The columns listed in tooltips (default: the first 5; the map names those left out).")
 @options.online
 @options.pack
-@click.option("--color-by", default=None, metavar="COLUMN",
-              help="economic-circle only: colour member units by a numeric column (e.g. area_km2).")
-@click.option("--scheme", type=click.Choice(["quantiles", "equal_interval", "natural_breaks", "fisher_jenks"]),
-              default="quantiles", show_default=True, help="Classification for --color-by.")
-@click.option("-k", "--classes", "k", type=click.IntRange(2, 7), default=5, show_default=True,
-              help="Number of classes for --color-by.")
+@options.data_options
+@options.colour_options
 @options.force
 def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], crs: str | None,
                 layer_name: str | None, label: str | None, fields: str | None, online: bool, pack: bool,
-                color_by: str | None, scheme: str, k: int, overwrite: bool) -> None:
-    """Write one interactive map as a self-contained HTML file, with your layers on it."""
+                data_path: Path | None, sheet: str | None, on: str | None, color_by: str | None, per_km2: bool,
+                scheme: str, k: int, overwrite: bool) -> None:
+    """Write one interactive map as a self-contained HTML file, with your layers and your figures on it."""
     target = output or Path(f"{name}.html")
     RUN.inputs = list(layer_paths)
+    check_data_options(data_path, sheet, on)
     check_target(target, overwrite=overwrite, inputs=RUN.inputs)  # before any work, and nothing written
     if not layer_paths and (crs or layer_name or label or fields):
         raise click.UsageError("--crs, --layer-name, --label and --fields apply to --layer")
@@ -48,22 +47,8 @@ def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], c
     for flag, named in (("--label", [label] if label else []), ("--fields", field_list or [])):
         if "geometry" in named:  # read_layer's geometry column: never an attribute to show
             raise AtlasError(flag, "'geometry' is the layer's geometry, not an attribute column; name its columns")
-    colouring = _colouring(name, color_by, scheme, k) if color_by is not None else {}
+    figures, colouring = map_figures(name, data_path, sheet, on, color_by, per_km2, scheme, k)
     layers = [read(p, crs, layer_name) for p in layer_paths]
     path = write_map(name, target, online=online, pack=pack, overwrite=overwrite, layers=layers, label=label,
-                     fields=field_list, **colouring)
+                     fields=field_list, figures=figures, colouring=colouring)
     note(f"wrote {escaped(str(path))} ({path.stat().st_size / 1e6:.2f} MB)")
-
-
-def _colouring(name: str, color_by: str, scheme: str, k: int) -> dict[str, object]:
-    """The map's options that colour the Economic Circle's units by ``color_by``, checked."""
-    if name != "economic-circle":
-        raise click.UsageError("--color-by applies to the economic-circle map")
-    from chengyu.geo import economic_circle
-
-    units = economic_circle()
-    numeric = [c for c in units.columns if c != "geometry" and pd.api.types.is_numeric_dtype(units[c])
-               and not pd.api.types.is_bool_dtype(units[c])]
-    if color_by not in numeric:
-        raise click.UsageError(f"--color-by {color_by!r} is not a numeric column; try one of {', '.join(numeric)}")
-    return {"color_by": color_by, "scheme": scheme, "k": k}

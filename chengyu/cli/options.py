@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from chengyu.geo import ZONE_KINDS
+from chengyu.geo.classify import CLASS_SCHEMES
 from chengyu.geo.regions import READINGS
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -84,6 +85,21 @@ on = _option("--on", default=None, metavar="COLUMN",
 def data_options(command: _Command) -> _Command:
     """``--data``, ``--sheet`` and ``--on``: a user's table of figures joined to the units."""
     return data(sheet(on(command)))
+
+
+color_by = _option("--color-by", default=None, metavar="COLUMN",
+                   help="Colour the units (the Science City's hosts, the Circle's members) by classes of a numeric "
+                        "column: area_km2, official_area_km2, or one of --data's.")
+per_km2 = _option("--per-km2", is_flag=True, help="With --color-by: the column per km² of each unit's computed area.")
+scheme = _option("--scheme", type=click.Choice(list(CLASS_SCHEMES)), default="quantiles", show_default=True,
+                 help="Classification for --color-by (values of both signs get classes on each side of 0).")
+classes = _option("-k", "--classes", "k", type=click.IntRange(2, 7), default=5, show_default=True,
+                  help="Number of classes for --color-by.")
+
+
+def colour_options(command: _Command) -> _Command:
+    """``--color-by``, ``--per-km2``, ``--scheme`` and ``-k``: a choropleth of the units."""
+    return color_by(per_km2(scheme(classes(command))))
 
 
 def layer_options(command: _Command) -> _Command:

@@ -16,3 +16,30 @@ def test_map_with_layers(run, tmp_path):
                        "-o", tmp_path / "x.html")
     assert code == 2 and "no layer has a column 'nope'" in err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_map_coloured_by_a_table_on_both_maps(run, tmp_path):
+    for name in ("science-city", "economic-circle"):
+        target = tmp_path / f"{name}.html"
+        code, _, err = run("map", name, "--data", DATA / "sample_figures.csv", "--color-by", "gdp_100m_yuan",
+                           "--per-km2", "--no-pack", "-o", target)
+        assert code == 0, err
+        html = target.read_text(encoding="utf-8")
+        assert "by gdp_100m_yuan per km²" in html and "1,000.5" in html
+        assert "5 of 5 rows joined" in err
+    assert "no data (135 units)" in (tmp_path / "economic-circle.html").read_text(encoding="utf-8")
+
+
+def test_map_colour_problems_are_one_line(run, tmp_path):
+    sample = DATA / "sample_figures.csv"
+    for args, words in [
+        (("--data", sample, "--color-by", "note"), "sample_figures.csv: column 'note' is not numeric"),
+        (("--color-by", "nope"), "--color-by: no column 'nope' to colour by; numeric columns: area_km2"),
+        (("--color-by", "area_km2", "--scheme", "guess"), "Invalid value for '--scheme'"),
+    ]:
+        code, out, err = run("map", "science-city", *args, "-o", tmp_path / "x.html")
+        assert code == 2 and out == "" and words in err, err
+        assert "Traceback" not in err
+    code, _, err = run("map", "science-city", "--per-km2", "-o", tmp_path / "x.html")
+    assert code == 2 and "--per-km2 applies to --color-by" in err
+    assert not (tmp_path / "x.html").exists()
