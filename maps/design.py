@@ -48,6 +48,7 @@ class MapDesign:
     legend: Sequence[style.LegendItem]
     panel: Markup
     notes: Sequence[str] = field(default_factory=tuple)  # source and vintage lines, for print
+    name_zh: str = ""  # the plan's Chinese name, before the title on paper
 
     def folium_map(self) -> folium.Map:
         """The interactive map: base maps, the layers, the panel, the legend and the layer control."""

@@ -78,7 +78,8 @@ def economic_circle_design(plan: Plan | None = None, *, figures: pd.DataFrame | 
     layers = [*_around(shown), *member_layers, _host_outlines(shown)]
     return MapDesign(TITLE, shown[shown["membership"] != "outside"].total_bounds, layers, legend_title,
                      [*legend, *_OTHER_UNITS], _panel(plan),
-                     notes=(VINTAGE_NOTE, f"Plan figures: {plan.figure('economic_circle.area_km2').source}"))
+                     notes=(VINTAGE_NOTE, f"Plan figures: {plan.figure('economic_circle.area_km2').source}"),
+                     name_zh=str(plan.get("economic_circle.name_zh")))
 
 
 def _by_city(plan: Plan, shown: gpd.GeoDataFrame,

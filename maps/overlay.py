@@ -26,6 +26,8 @@ from markupsafe import Markup
 
 from chengyu.geo.coverage import Coverage
 from chengyu.geo.fields import cover_fields
+from chengyu.geo.layers import KINDS
+from chengyu.geo.layers.clean import kind_codes
 from chengyu.maps import style
 from chengyu.maps.packed_layer import PackedLayer
 from chengyu.maps.safe import escape_column, escape_html, html_tables, js_literal, render_rows, render_template, slot
@@ -35,8 +37,6 @@ OVERLAY_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a656
 # Attributes a tooltip lists when no fields are chosen: every value shown travels in the page, and a
 # layer of a million rows and twenty columns would carry twenty million of them.
 MAX_FIELDS = 5
-KIND_OF = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
-           "LinearRing": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}
 
 
 def _tooltips(gdf: gpd.GeoDataFrame, label: str | None, fields: Sequence[str]) -> list[str]:
@@ -88,14 +88,13 @@ def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | N
     group = folium.FeatureGroup(name=escape_html(name), show=True)
     tips = _tooltips(gdf, label, shown_fields)
     geoms = gdf.geometry.to_numpy()
-    kinds = gdf.geometry.geom_type.map(KIND_OF).to_numpy()
-    for kind, layer_style in _STYLES.items():
-        rows = np.flatnonzero(kinds == kind)
+    kinds = kind_codes(geoms)
+    for kind, look in layer_looks(index).items():
+        rows = np.flatnonzero(kinds == KINDS.index(kind))
         if rows.size:
             # The tooltip's table opens as a popup too: to keep open, and on touch screens.
             PackedLayer(geoms[rows], name=f"{name} ({kind}s)", tips=[tips[i] for i in rows], control=False,
-                        style={**layer_style, "color": colour if kind != "point" else "#222222",
-                               "fillColor": colour}).add_to(group)
+                        style=look).add_to(group)
     group.add_to(m)
     note = fields_note(shown_fields, left_out)
     if coverage is not None:
@@ -107,6 +106,14 @@ def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | N
 
 _STYLES = {"polygon": {"weight": 1.5, "fillOpacity": 0.35}, "line": {"weight": 2.5},
            "point": {"radius": 5, "fillOpacity": 0.85}}
+
+
+def layer_looks(index: int) -> dict[str, dict[str, object]]:
+    """The Leaflet path options of the ``index``-th user layer, by kind of geometry (its colour, the
+    kind's weight; points edged in near-black), as the page and the report image draw it."""
+    colour = OVERLAY_COLOURS[index % len(OVERLAY_COLOURS)]
+    return {kind: {**look, "color": colour if kind != "point" else "#222222", "fillColor": colour}
+            for kind, look in _STYLES.items()}
 
 
 class LayersPanel(style.HtmlControl):

@@ -75,7 +75,8 @@ def science_city_design(plan: Plan | None = None, *, figures: pd.DataFrame | Non
         layers += classed_layers(hosts, shades, "Science City host districts", HOST_LOOK)
         legend, legend_title = shades.legend, f"Host districts by {shades.title}"
     return MapDesign(TITLE, hosts.total_bounds, layers, legend_title, [*legend, context_item], _panel(plan),
-                     notes=(VINTAGE_NOTE, f"Plan figures: {plan.figure('science_city.area_km2').source}"))
+                     notes=(VINTAGE_NOTE, f"Plan figures: {plan.figure('science_city.area_km2').source}"),
+                     name_zh=str(plan.get("science_city.name_zh")))
 
 
 def _host_tooltip(row: pd.Series, own: Sequence[str]) -> Markup:

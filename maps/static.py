@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ import geopandas as gpd
 
 from chengyu.geo.errors import AtlasError
 
-__all__ = ["FORMATS", "Sheet", "SheetLayer", "LegendEntry", "cjk_font", "draw_sheet"]
+__all__ = ["A4_LANDSCAPE", "FORMATS", "LegendEntry", "Sheet", "SheetLayer", "cjk_font", "draw_sheet", "image_format"]
 
 FORMATS: Final = ("png", "svg", "pdf")
 #: Where the font of Chinese names is looked for, first to last, when none is named.
@@ -56,15 +57,17 @@ class Sheet:
         return round(self.width_mm * _MM_IN, 2), round(self.height_mm * _MM_IN, 2)
 
 
+#: The default page: A4 landscape at 300 dpi.
+A4_LANDSCAPE: Final = Sheet()
+
+
 @dataclass(frozen=True)
 class SheetLayer:
-    """Units to draw: a frame in a metric print CRS, Leaflet-style ``look``, optional ``fills`` per row;
-    the view is fitted to the ``focus`` layers (all layers when none is)."""
+    """Units to draw: a frame in a metric print CRS, Leaflet-style ``look``, optional ``fills`` per row."""
 
     frame: gpd.GeoDataFrame
     look: Mapping[str, Any]
     fills: Sequence[str] | None = None
-    focus: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,14 +105,28 @@ def cjk_font(path: str | os.PathLike[str] | None = None) -> str:
                                f"(apt-get install fonts-noto-cjk), or name a font file with font= or {FONT_ENV}")
 
 
-def draw_sheet(path: str | os.PathLike[str], layers: Sequence[SheetLayer], *, title: str, legend_title: str,
-               legend: Sequence[LegendEntry], source: str, sheet: Sheet = Sheet(), fmt: str | None = None,
-               font: str | os.PathLike[str] | None = None) -> None:
-    """Draw ``layers`` with their furniture on ``sheet`` and write it to ``path`` as ``fmt`` (else its suffix)."""
+def image_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """``fmt``, or the format ``path``'s suffix names: one of :data:`FORMATS`, or an AtlasError.
+
+    >>> image_format("map.PDF"), image_format("map.tmp", "svg")
+    ('pdf', 'svg')
+    """
     kind = (fmt or Path(path).suffix.lstrip(".")).lower()
     if kind not in FORMATS:
         raise AtlasError(path, f"cannot tell the image format: use a .png, .svg or .pdf name, or fmt= one of "
                                f"{', '.join(FORMATS)}")
+    return kind
+
+
+def draw_sheet(path: str | os.PathLike[str], layers: Sequence[SheetLayer], *, title: str, legend_title: str,
+               legend: Sequence[LegendEntry], source: str, view: Sequence[float] | None = None,
+               sheet: Sheet = A4_LANDSCAPE, fmt: str | None = None, font: str | os.PathLike[str] | None = None) -> None:
+    """Draw ``layers`` with their furniture on ``sheet`` and write it to ``path`` as ``fmt`` (else its suffix).
+
+    ``view``: the bounds (in the layers' CRS) the map is fitted to, widened to the map's shape; by
+    default all the layers'.
+    """
+    kind = image_format(path, fmt)
     family = cjk_font(font)
     with _quiet_matplotlib(family):
         import matplotlib.pyplot as plt
@@ -119,7 +136,7 @@ def draw_sheet(path: str | os.PathLike[str], layers: Sequence[SheetLayer], *, ti
             ax = fig.add_axes((0.03, 0.09, 0.68, 0.80))
             for layer in layers:
                 _draw_layer(ax, layer)
-            _frame_view(ax, layers)
+            _frame_view(ax, _bounds(layers) if view is None else view)
             _scale_bar(ax)
             _north_arrow(ax)
             fig.text(0.03, 0.93, title, fontsize=17, weight="bold", va="bottom")
@@ -181,12 +198,14 @@ def _draw_layer(ax: Any, layer: SheetLayer) -> None:
                      hatch=layer.look.get("hatch"))
 
 
-def _frame_view(ax: Any, layers: Sequence[SheetLayer]) -> None:
-    """Fit the view to the focus layers, metres both ways, widened to the axes' own shape."""
-    bounds = [layer.frame.total_bounds for layer in layers if layer.focus and not layer.frame.empty]
-    bounds = bounds or [layer.frame.total_bounds for layer in layers if not layer.frame.empty]
-    minx, miny = min(b[0] for b in bounds), min(b[1] for b in bounds)
-    maxx, maxy = max(b[2] for b in bounds), max(b[3] for b in bounds)
+def _bounds(layers: Sequence[SheetLayer]) -> tuple[float, float, float, float]:
+    boxes = [layer.frame.total_bounds for layer in layers if not layer.frame.empty]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _frame_view(ax: Any, view: Sequence[float]) -> None:
+    """Fit the view to ``view``'s bounds, metres both ways, widened to the axes' own shape."""
+    minx, miny, maxx, maxy = view
     width, height = (maxx - minx) * 1.08, (maxy - miny) * 1.08
     box = ax.get_window_extent()
     shape = box.width / box.height
@@ -237,5 +256,6 @@ def _legend(fig: Any, ax: Any, title: str, entries: Sequence[LegendEntry]) -> No
         handles.append(Patch(facecolor=faces if faces == "none" else faces[0], edgecolor=edge,
                              linewidth=float(entry.look.get("weight", 1)) * _PX_PT,
                              linestyle=_dashes(entry.look), hatch=entry.look.get("hatch"), label=entry.label))
-    fig.legend(handles=handles, title=title, loc="upper left", bbox_to_anchor=(0.73, 0.89), frameon=False,
+    fig.legend(handles=handles, title="\n".join(textwrap.wrap(title, 40)), loc="upper left",
+               bbox_to_anchor=(0.73, 0.89), frameon=False,
                fontsize=8, title_fontsize=9, alignment="left", handlelength=1.6, handleheight=1.1)

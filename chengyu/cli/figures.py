@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import geopandas as gpd
@@ -11,7 +12,9 @@ import pandas as pd
 from chengyu.cli.data import joined
 from chengyu.geo import economic_circle, science_city
 from chengyu.geo.errors import AtlasError
-from chengyu.maps.choropleth import Colouring
+
+if TYPE_CHECKING:  # the maps import folium: only when the command draws
+    from chengyu.maps.choropleth import Colouring
 
 #: The units each map colours, by the map's name.
 MAP_UNITS = {"science-city": science_city, "economic-circle": economic_circle}
@@ -40,4 +43,6 @@ def map_figures(name: str, data_path: Path | None, sheet: str | None, on: str | 
                                  f"numeric columns: {listed}")
     if with_data[color_by].notna().sum() == 0:
         raise AtlasError(source, f"column {color_by!r} has no value for any unit of the map")
+    from chengyu.maps.choropleth import Colouring
+
     return figures, Colouring(color_by, scheme, k, per_km2)

@@ -16,6 +16,7 @@ from chengyu.cli.export import export
 from chengyu.cli.info import info
 from chengyu.cli.map import map_command
 from chengyu.cli.options import FLAGS
+from chengyu.cli.render import render
 from chengyu.cli.state import RUN
 from chengyu.geo import AtlasError
 from chengyu.geo.errors import one_line
@@ -28,7 +29,7 @@ def cli() -> None:
     Western (Chongqing) Science City."""
 
 
-for _command in (info, area, build, map_command, export):
+for _command in (info, area, build, map_command, export, render):
     cli.add_command(_command)
 
 
