@@ -15,12 +15,13 @@ from typing import Any
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from markupsafe import Markup
 
 from chengyu.maps import style
 from chengyu.maps.basemap import add_controls, base_map, district_layer
 
-__all__ = ["MapDesign", "UnitLayer"]
+__all__ = ["MapDesign", "UnitLayer", "with_figures"]
 
 
 @dataclass(frozen=True)
@@ -58,3 +59,11 @@ class MapDesign:
                            highlight=layer.highlight).add_to(m)
         add_controls(m, self.panel, style.legend_html(self.legend_title, self.legend))
         return m
+
+
+def with_figures(units: gpd.GeoDataFrame, figures: pd.DataFrame | None) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """``units`` with the user's ``figures`` (a ``code`` column and theirs) joined, and the names of theirs."""
+    if figures is None:
+        return units, []
+    own = [str(c) for c in figures.columns if c != "code"]
+    return units.merge(figures, on="code", how="left", validate="one_to_one"), own

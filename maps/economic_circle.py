@@ -21,7 +21,7 @@ from chengyu.geo.plan import Plan
 from chengyu.maps import style
 from chengyu.maps.basemap import VINTAGE_NOTE, district_name, district_popup, figure_rows, panel_html
 from chengyu.maps.choropleth import MAX_FIGURES, Colouring, choropleth, classed_layers
-from chengyu.maps.design import MapDesign, UnitLayer
+from chengyu.maps.design import MapDesign, UnitLayer, with_figures
 
 __all__ = ["MEMBERSHIP_LABELS", "MEMBER_LOOK", "economic_circle_design", "economic_circle_map"]
 
@@ -57,10 +57,7 @@ def economic_circle_design(plan: Plan | None = None, *, figures: pd.DataFrame | 
                            colouring: Colouring | None = None) -> MapDesign:
     """What :func:`economic_circle_map` shows, for the page and for print."""
     plan = plan or load_plan()
-    units = economic_circle(plan)
-    own = [c for c in figures.columns if c != "code"] if figures is not None else []
-    if figures is not None:
-        units = units.merge(figures, on="code", how="left", validate="one_to_one")
+    units, own = with_figures(economic_circle(plan), figures)
     shown = display_geometry(units)
     shown["tip"] = [
         district_popup(r, [("area", style.km2(r["area_km2"], 1)),

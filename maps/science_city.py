@@ -21,7 +21,7 @@ from chengyu.geo.plan import Plan
 from chengyu.maps import style
 from chengyu.maps.basemap import VINTAGE_NOTE, district_name, district_popup, figure_rows, panel_html
 from chengyu.maps.choropleth import MAX_FIGURES, Colouring, choropleth, classed_layers
-from chengyu.maps.design import MapDesign, UnitLayer
+from chengyu.maps.design import MapDesign, UnitLayer, with_figures
 
 __all__ = ["HOST_LOOK", "science_city_design", "science_city_map"]
 
@@ -45,10 +45,7 @@ def science_city_design(plan: Plan | None = None, *, figures: pd.DataFrame | Non
                         colouring: Colouring | None = None) -> MapDesign:
     """What :func:`science_city_map` shows, for the page and for print."""
     plan = plan or load_plan()
-    hosts = science_city(plan)
-    own = [c for c in figures.columns if c != "code"] if figures is not None else []
-    if figures is not None:
-        hosts = hosts.merge(figures, on="code", how="left", validate="one_to_one")
+    hosts, own = with_figures(science_city(plan), figures)
     units = economic_circle(plan)
     # Simplify Chongqing as one coverage so hosts and their neighbours keep sharing borders.
     shown = display_geometry(units[units["province_code"] == "500000"]).set_index("code")
