@@ -22,6 +22,7 @@ from chengyu.maps import style
 from chengyu.maps.basemap import VINTAGE_NOTE, district_name, district_popup, figure_rows, panel_html
 from chengyu.maps.choropleth import MAX_FIGURES, Colouring, choropleth, classed_layers
 from chengyu.maps.design import MapDesign, UnitLayer, with_figures
+from chengyu.maps.palettes import unit_colours
 
 __all__ = ["MEMBERSHIP_LABELS", "MEMBER_LOOK", "economic_circle_design", "economic_circle_map"]
 
@@ -67,7 +68,7 @@ def economic_circle_design(plan: Plan | None = None, *, figures: pd.DataFrame | 
     ]
     members = shown[shown["membership"] == "full"]
     if colouring is None:
-        member_layers, legend_title, legend = _by_city(plan, shown, members)
+        member_layers, legend_title, legend = _by_city(plan, units, members)
     else:
         shades = choropleth(members, colouring, look=MEMBER_LOOK)
         member_layers = classed_layers(members, shades, "Members", MEMBER_LOOK)
@@ -79,12 +80,14 @@ def economic_circle_design(plan: Plan | None = None, *, figures: pd.DataFrame | 
                      name_zh=str(plan.get("economic_circle.name_zh")))
 
 
-def _by_city(plan: Plan, shown: gpd.GeoDataFrame,
+def _by_city(plan: Plan, units: gpd.GeoDataFrame,
              members: gpd.GeoDataFrame) -> tuple[list[UnitLayer], str, list[style.LegendItem]]:
-    """The members filled by province/city (Chongqing, then the Sichuan cities), and their legend."""
+    """The members filled by province/city (Chongqing, then the Sichuan cities; neighbouring cities in
+    colours every reader tells apart), and their legend."""
     cities: list[str] = ["500000"] + [c["code"] for c in plan.get("economic_circle.scope.sichuan_cities")]
-    colours = dict(zip(cities, style.CITY_COLOURS, strict=True))
-    names = {str(code): str(name) for code, name in shown.groupby("member_city_code")["city_name_en"].first().items()}
+    colours = unit_colours(units[units["membership"] == "full"], "member_city_code",
+                           opacity=MEMBER_LOOK["fillOpacity"], order=cities)
+    names = {str(code): str(name) for code, name in units.groupby("member_city_code")["city_name_en"].first().items()}
     items = [style.LegendItem("Chongqing" if c == "500000" else names.get(c, c),
                               {"color": "#fff", "fillColor": colours[c]}) for c in cities]
     layer = UnitLayer(members, "Members", MEMBER_LOOK, fills=[colours[c] for c in members["member_city_code"]])

@@ -22,10 +22,12 @@ from chengyu.maps import style
 from chengyu.maps.basemap import VINTAGE_NOTE, district_name, district_popup, figure_rows, panel_html
 from chengyu.maps.choropleth import MAX_FIGURES, Colouring, choropleth, classed_layers
 from chengyu.maps.design import MapDesign, UnitLayer, with_figures
+from chengyu.maps.palettes import unit_colours
 
 __all__ = ["HOST_LOOK", "science_city_design", "science_city_map"]
 
-HOST_LOOK = {"color": "#333333", "weight": 1.2, "fillOpacity": 0.45}
+# Filled at 0.6 so that neighbouring hosts stay legible over a light map (maps.palettes).
+HOST_LOOK = {"color": "#333333", "weight": 1.2, "fillOpacity": 0.6}
 TITLE = "Western (Chongqing) Science City — host districts"
 
 
@@ -46,6 +48,7 @@ def science_city_design(plan: Plan | None = None, *, figures: pd.DataFrame | Non
     """What :func:`science_city_map` shows, for the page and for print."""
     plan = plan or load_plan()
     hosts, own = with_figures(science_city(plan), figures)
+    colours = unit_colours(hosts, "code", opacity=HOST_LOOK["fillOpacity"])
     units = economic_circle(plan)
     # Simplify Chongqing as one coverage so hosts and their neighbours keep sharing borders.
     shown = display_geometry(units[units["province_code"] == "500000"]).set_index("code")
@@ -61,7 +64,6 @@ def science_city_design(plan: Plan | None = None, *, figures: pd.DataFrame | Non
     layers = [UnitLayer(context, "Other Chongqing districts", style.CONTEXT, highlight=False)]
     context_item = style.LegendItem("other Chongqing districts", style.CONTEXT)
     if colouring is None:
-        colours = dict(zip(host_codes, style.HOST_COLOURS, strict=True))
         layers.append(UnitLayer(hosts, "Science City host districts", HOST_LOOK,
                                 fills=[colours[c] for c in hosts["code"]]))
         legend = [style.LegendItem(f"{r['name_zh']} {r['name_en']}", {"color": "#333", "fillColor": colours[r["code"]]})
