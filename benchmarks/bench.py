@@ -11,7 +11,7 @@ The table goes to stdout and, with the date and the machine, to ``benchmarks/RES
   is stopped and reported as "> timeout");
 - maps (``maps_bench.py``): bytes, draw time in headless Chromium and build time against
   ``GeoDataFrame.explore()`` of the same units with the same inlined Leaflet;
-- dask engine (``distributed.py``, with the ``[dask]`` extra): beside the in-process engine;
+- dask engine (``dask_bench.py``, with the ``[dask]`` extra): beside the in-process engine;
 - bombs (``bombs_bench.py``): files made to explode a reader (zip and KMZ bombs, nesting, folders):
   exit code, time, and memory against the budget of 20 × the file's size + 500 MB;
 - big layers (``biglayers_bench.py``): ``chengyu map --layer`` with 100,000 polygons and 1,000,000

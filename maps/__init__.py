@@ -1,4 +1,4 @@
-"""HTML: the interactive maps of the Science City and the Economic Circle, and the CLI.
+"""HTML and report images: the interactive maps of the Science City and the Economic Circle, drawn for print too.
 
 >>> from chengyu.maps import science_city_map, write_html
 >>> m = science_city_map()   # doctest: +SKIP

@@ -58,7 +58,7 @@ says how it does its part:
 - :mod:`~geo.coverage.dissolve` and :mod:`~geo.coverage.tiles`: the union of overlapping polygons,
   tile by tile where they are dense, per group of overlapping ones elsewhere;
 - :mod:`~geo.coverage.result`: the :class:`Coverage`, and :func:`assemble` (shared with the dask
-  engine, :mod:`geo.distributed`); :mod:`~geo.coverage.sums` and :mod:`~geo.coverage.progress`:
+  engine, :mod:`geo.coverage.dask`); :mod:`~geo.coverage.sums` and :mod:`~geo.coverage.progress`:
   sums per zone and progress.
 """
 

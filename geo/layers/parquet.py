@@ -13,6 +13,7 @@ from pyproj.exceptions import CRSError
 from chengyu.geo.errors import AtlasError
 from chengyu.geo.layers.failures import READ_ERRORS, library_message
 from chengyu.geo.layers.fastpoints import geoparquet_points
+from chengyu.geo.layers.geoparquet_meta import read_geo_metadata
 from chengyu.geo.layers.nesting import check_parquet_nesting
 from chengyu.geo.layers.raw import Raw
 from chengyu.geo.layers.report import ReadReport
@@ -26,6 +27,7 @@ def read_parquet(source: str, p: Path, head: bytes) -> Raw:
     try:
         schema = pq.read_schema(p)
         if b"geo" in (schema.metadata or {}):
+            read_geo_metadata(schema.metadata)  # checked first: geopandas fails on some with a traceback
             fast = geoparquet_points(source, p, schema)
             if fast is not None:
                 return fast

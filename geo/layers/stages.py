@@ -3,7 +3,7 @@
 :func:`read_layer` is :func:`open_raw` (a format's reader: attributes, geometries and the declared
 CRS, as a :class:`~geo.layers.Raw`) then :func:`finish` (the geometries checked, their CRS settled
 and converted, collections exploded, polygons repaired: a :class:`~geo.layers.Layer`). An engine
-that reads a layer in parts (:mod:`geo.distributed`) runs ``finish(..., partial=True)`` on each part,
+that reads a layer in parts (:mod:`geo.coverage.dask`) runs ``finish(..., partial=True)`` on each part,
 then :func:`check_whole_layer` on the parts' reports added up and
 :func:`~geo.layers.crs.settle_crs` on the whole extent, so that the layer is judged as one.
 """
