@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from chengyu.maps import style
 from chengyu.maps.controls import DeferredLayerControl, DeferredTileLayer, FullscreenControl
+from chengyu.maps.notebook import AtlasMap
 from chengyu.maps.packed_layer import PackedLayer
 from chengyu.maps.safe import html_table, render_template
 
@@ -48,7 +49,7 @@ def base_map(bounds: Sequence[float] | np.ndarray, title: str) -> folium.Map:
     """The map fitted to ``bounds``, with its base maps, title, stylesheet and fullscreen button."""
     # The zoom limits go on the map itself (folium's min_zoom/max_zoom only reach a tile layer it
     # creates): the base maps join after the first frame.
-    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False,
+    m = AtlasMap(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False,
                    minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)
     for index, (name, url, attribution) in enumerate(BASE_MAPS):
         DeferredTileLayer(url, name=name, attr=attribution, overlay=False, control=True,

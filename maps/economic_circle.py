@@ -31,7 +31,8 @@ MEMBERSHIP_LABELS = {
     "full": "member", "partial": "partial member (which parts unpublished)",
     "excluded": "excluded from its member city", "outside": "outside the Circle",
 }
-MEMBER_LOOK = {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.6}
+MEMBER_OPACITY = 0.6
+MEMBER_LOOK = {"color": "#ffffff", "weight": 0.7, "fillOpacity": MEMBER_OPACITY}
 TITLE = "Chengdu–Chongqing Economic Circle"
 # The legend's lines for the units drawn alike whatever colours the members.
 _OTHER_UNITS = [style.LegendItem("partial member (Kaizhou, Yunyang)", style.PARTIAL),
@@ -86,7 +87,7 @@ def _by_city(plan: Plan, units: gpd.GeoDataFrame,
     colours every reader tells apart), and their legend."""
     cities: list[str] = ["500000"] + [c["code"] for c in plan.get("economic_circle.scope.sichuan_cities")]
     colours = unit_colours(units[units["membership"] == "full"], "member_city_code",
-                           opacity=MEMBER_LOOK["fillOpacity"], order=cities)
+                           opacity=MEMBER_OPACITY, order=cities)
     names = {str(code): str(name) for code, name in units.groupby("member_city_code")["city_name_en"].first().items()}
     items = [style.LegendItem("Chongqing" if c == "500000" else names.get(c, c),
                               {"color": "#fff", "fillColor": colours[c]}) for c in cities]

@@ -27,7 +27,8 @@ from chengyu.maps.palettes import unit_colours
 __all__ = ["HOST_LOOK", "science_city_design", "science_city_map"]
 
 # Filled at 0.6 so that neighbouring hosts stay legible over a light map (maps.palettes).
-HOST_LOOK = {"color": "#333333", "weight": 1.2, "fillOpacity": 0.6}
+HOST_OPACITY = 0.6
+HOST_LOOK = {"color": "#333333", "weight": 1.2, "fillOpacity": HOST_OPACITY}
 TITLE = "Western (Chongqing) Science City — host districts"
 
 
@@ -48,7 +49,7 @@ def science_city_design(plan: Plan | None = None, *, figures: pd.DataFrame | Non
     """What :func:`science_city_map` shows, for the page and for print."""
     plan = plan or load_plan()
     hosts, own = with_figures(science_city(plan), figures)
-    colours = unit_colours(hosts, "code", opacity=HOST_LOOK["fillOpacity"])
+    colours = unit_colours(hosts, "code", opacity=HOST_OPACITY)
     units = economic_circle(plan)
     # Simplify Chongqing as one coverage so hosts and their neighbours keep sharing borders.
     shown = display_geometry(units[units["province_code"] == "500000"]).set_index("code")
