@@ -20,7 +20,7 @@ from branca.element import Figure
 from markupsafe import Markup
 
 from chengyu.maps import style
-from chengyu.maps.controls import DeferredLayerControl, DeferredTileLayer, FullscreenControl
+from chengyu.maps.controls import DeferredLayerControl, DeferredTileLayer, FitToFree, FullscreenControl
 from chengyu.maps.notebook import AtlasMap
 from chengyu.maps.packed_layer import PackedLayer
 from chengyu.maps.safe import html_table, render_template
@@ -59,9 +59,9 @@ def base_map(bounds: Sequence[float] | np.ndarray, title: str) -> folium.Map:
     root.header.add_child(style.page_title(title))
     style.Stylesheet().add_to(m)
     FullscreenControl(position="topleft").add_to(m)
-    minx, miny, maxx, maxy = bounds
-    # Keep the fitted districts clear of the panel on the right.
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(10, 10), padding_bottom_right=(PANEL_PX, 10))
+    # Fitted at once clear of where the panel will be on a wide screen, then, once the controls are
+    # on screen, into what they leave free, whatever the screen.
+    FitToFree(bounds, guess=((10, 10), (PANEL_PX, 10)), narrow=style.NARROW).add_to(m)
     return m
 
 
@@ -117,7 +117,9 @@ def panel_html(template: str, /, **values: Any) -> Markup:
 
 
 def add_controls(m: folium.Map, panel: Markup, legend: Markup) -> None:
-    """Add the ``panel`` (top right), the ``legend`` (bottom right) and the layer control to ``m``."""
-    style.HtmlControl(panel, position="topright", css_class="chengyu-box chengyu-panel").add_to(m)
-    style.HtmlControl(legend, position="bottomright", css_class="chengyu-box chengyu-legend").add_to(m)
+    """Add the ``panel`` (top right), the ``legend`` (bottom right) and the layer control to ``m``; on a
+    phone the panel and the legend fold into buttons."""
+    style.HtmlControl(panel, position="topright", css_class="chengyu-box chengyu-panel",
+                      label="About this map").add_to(m)
+    style.HtmlControl(legend, position="bottomright", css_class="chengyu-box chengyu-legend", label="Legend").add_to(m)
     DeferredLayerControl(collapsed=True, position="topleft").add_to(m)

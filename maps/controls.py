@@ -1,16 +1,22 @@
-"""Small self-written Leaflet elements that need no external asset."""
+"""Small self-written Leaflet elements that need no external asset (their script, ``maps/js/layout.js``,
+is our own and inlined)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
 import folium
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
+from chengyu.maps.offline import RawText
 from chengyu.maps.safe import js_literal
 
-__all__ = ["DeferredLayerControl", "DeferredTileLayer", "FullscreenControl", "after_first_frame"]
+__all__ = ["DeferredLayerControl", "DeferredTileLayer", "FitToFree", "FullscreenControl", "add_layout_script",
+           "after_first_frame"]
 
 _POSITIONS = ("topleft", "topright", "bottomleft", "bottomright")
 
@@ -120,6 +126,61 @@ class FullscreenControl(MacroElement):
         self.options_js = js_literal(options)
 
 
+@cache
+def _layout_js() -> str:
+    """The page's layout script (``maps/js/layout.js``: folding boxes, the fit to what the controls
+    leave free) as a ``<script>`` element."""
+    return "<script>\n" + files(__package__).joinpath("js/layout.js").read_text(encoding="utf-8") + "</script>"
+
+
+def add_layout_script(element: Element) -> None:
+    """Put :func:`_layout_js` in the header of ``element``'s page, once however many elements need it."""
+    root = element.get_root()
+    assert isinstance(root, Figure)  # as folium's own elements assume: a map's root is its page
+    root.header.add_child(RawText(_layout_js()), name="chengyu_layout_js")
+
+
+class FitToFree(MacroElement):
+    """Fits its map to ``bounds`` (west, south, east, north) in the part no control covers.
+
+    The controls join after the first frame (:func:`after_first_frame`), so the first fit is a
+    guess: ``guess`` (paddings top-left and bottom-right, px) on a wide screen, ``gap`` around on one
+    matching the media query ``narrow`` (where the panel and legend fold into buttons). Once every
+    control is on screen, the page measures them and fits the zones again, ``gap`` px clear of each
+    (``L.ChengyuFit`` in ``maps/js/layout.js``); again when the map changes size, until someone
+    moves it.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.ChengyuFit.fit({{ this._parent.get_name() }}, {{ this.bounds_js }}, {{ this.options_js }});
+        {{ this.refit_js }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: Iterable[float], *, guess: tuple[tuple[int, int], tuple[int, int]],
+                 narrow: str, gap: int = 10) -> None:
+        super().__init__()
+        self._name = "FitToFree"
+        west, south, east, north = (float(v) for v in bounds)
+        self.bounds_js = js_literal([[south, west], [north, east]])
+        top_left, bottom_right = guess
+        guess_js = {"paddingTopLeft": list(top_left), "paddingBottomRight": list(bottom_right)}
+        self.options_js = js_literal({"guess": guess_js, "narrow": narrow, "gap": gap})
+
+    # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        assert self._parent is not None  # rendered as a child of its map
+        add_layout_script(self)
+        # A task queued from the first frame's: it runs after every statement deferred by
+        # after_first_frame, whatever their order in the page, when all the controls are on screen.
+        self.refit_js = after_first_frame(
+            f"setTimeout(function () {{ L.ChengyuFit.refit({self._parent.get_name()}); }}, 0);")
+        super().render(**kwargs)
+
+
 def after_first_frame(statement: str) -> str:
     """JavaScript that runs ``statement`` just after the page's next frame has been drawn.
 
@@ -205,6 +266,9 @@ class DeferredLayerControl(folium.LayerControl):
                     {{ this.options|tojavascript }}
                 );
                 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+                {#- the toggle has a title only: screen readers name it by its label #}
+                (function (toggle) { toggle.setAttribute("aria-label", toggle.title); })(
+                    {{ this.get_name() }}.getContainer().querySelector(".leaflet-control-layers-toggle"));
                 {%- if this.draggable %}
                 new L.Draggable({{ this.get_name() }}.getContainer()).enable();
                 {%- endif %}

@@ -8,6 +8,7 @@ literal (:func:`maps.safe.js_literal`), so nothing from data is ever parsed as m
 from __future__ import annotations
 
 import math
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 from markupsafe import Markup
 
-from chengyu.maps.controls import after_first_frame
+from chengyu.maps.controls import add_layout_script, after_first_frame
 from chengyu.maps.safe import js_literal, render_template
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -34,12 +35,19 @@ HOST_OUTLINE = {"color": "#000000", "weight": 2.5, "fill": False, "fillOpacity":
 # Sequential (ColorBrewer YlGnBu) for classed numeric colouring, up to 7 classes.
 SEQUENTIAL = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"]
 
-CSS = """
+#: Where the panel and the legend fold into buttons that open them as sheets over the map (phones).
+NARROW = "(max-width: 699.98px)"
+
+# $font: the fonts after the system's, for Chinese names; $narrow: NARROW. At the end, (hover: none):
+# touch screens, where a tap opens a unit's popup (maps/js/packed.js), which holds its tooltip's
+# text: the tooltip the tap would bring up beside it only stands in its way.
+CSS = string.Template("""
 .chengyu-box { background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 6px;
   box-shadow: 0 1px 5px rgba(0,0,0,0.35); font: 12px/1.45 system-ui, -apple-system, "Segoe UI",
-  "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; color: #222; max-width: 330px; }
-.chengyu-box h3 { margin: 0 0 4px; font-size: 14px; }
-.chengyu-box h4 { margin: 6px 0 2px; font-size: 12px; }
+  $font; color: #222; max-width: 330px; }
+.chengyu-box h2 { margin: 0 0 4px; font-size: 14px; }
+.chengyu-box h3 { margin: 6px 0 2px; font-size: 12px; }
+.chengyu-legend h2 { margin: 6px 0 2px; font-size: 12px; }
 .chengyu-box table { border-collapse: collapse; }
 .chengyu-box th { text-align: left; font-weight: 600; padding: 1px 8px 1px 0; vertical-align: top; }
 .chengyu-box td { padding: 1px 0; vertical-align: top; }
@@ -47,6 +55,7 @@ CSS = """
 .chengyu-cover td.num, .chengyu-cover th + th { padding-left: 10px; text-align: right; }
 .chengyu-box summary { cursor: pointer; }
 .chengyu-box ul { margin: 2px 0; padding-left: 16px; }
+.chengyu-box ul.chengyu-keys { list-style: none; margin: 0; padding: 0; }
 .chengyu-box .note { color: #555; font-size: 11px; margin-top: 4px; }
 .chengyu-panel { max-height: 46vh; overflow-y: auto; }
 .chengyu-legend { max-height: 38vh; overflow-y: auto; }
@@ -58,7 +67,33 @@ table.chengyu-detail th { text-align: left; padding-right: 8px; vertical-align: 
 table.chengyu-detail td { max-width: 260px; white-space: normal; }
 .leaflet-tooltip table.chengyu-detail td { white-space: nowrap; }
 .chengyu-popup-title { font-weight: 700; margin-bottom: 4px; }
-"""
+.chengyu-toggle, .chengyu-close { display: none; }
+.chengyu-sheet:focus-visible, .chengyu-toggle:focus-visible, .chengyu-close:focus-visible {
+  outline: 2px solid #2a6fdb; outline-offset: 1px; }
+@media $narrow {
+  .chengyu-foldable > .chengyu-sheet { display: none; }
+  .chengyu-foldable > .chengyu-toggle { display: block; min-height: 44px; padding: 0 14px; border: 0;
+    border-radius: 6px; background: #fff; color: #222; box-shadow: 0 1px 5px rgba(0,0,0,0.35);
+    font: 600 14px/1.2 system-ui, -apple-system, "Segoe UI", $font; cursor: pointer; }
+  .chengyu-foldable.chengyu-open > .chengyu-sheet { display: block; position: fixed; left: 0; right: 0;
+    bottom: 0; max-width: none; max-height: 62vh; overflow-y: auto; overscroll-behavior: contain;
+    box-sizing: border-box; padding: 4px 16px 16px; border-radius: 12px 12px 0 0; background: #fff;
+    font-size: 14px; }
+  .chengyu-open .chengyu-box h2, .chengyu-open .chengyu-box h3 { font-size: 15px; margin-top: 12px; }
+  .chengyu-open .chengyu-box .note { font-size: 13px; }
+  .chengyu-open > .chengyu-sheet > .chengyu-close { display: block; float: right; width: 44px; height: 44px;
+    margin: 0 -12px 0 8px; border: 0; background: none; color: #222; font-size: 26px; line-height: 1;
+    cursor: pointer; }
+  .leaflet-control.chengyu-open { z-index: 900; }
+  .chengyu-raised { z-index: 1001; }
+  .leaflet-control-attribution { max-width: calc(100vw - 112px); }  /* wrapped beside the scale bar */
+  .leaflet-popup-content { max-width: calc(100vw - 64px); max-height: 55vh; overflow-y: auto; }
+  .leaflet-popup-content td { overflow-wrap: anywhere; }
+}
+@media (hover: none) {
+  .leaflet-tooltip-pane { display: none; }
+}
+""").substitute(font='"Noto Sans CJK SC", "Microsoft YaHei", sans-serif', narrow=NARROW)
 
 
 class Stylesheet(MacroElement):
@@ -77,7 +112,12 @@ class Stylesheet(MacroElement):
 
 
 class HtmlControl(MacroElement):
-    """A Leaflet control whose content is trusted HTML built from escaped values.
+    """A Leaflet control whose content is trusted HTML built from escaped values, in a ``<section>``
+    of class ``css_class``.
+
+    Given a ``label``, it folds into a button of that label on a narrow screen (:data:`NARROW`): the
+    button opens it as a sheet over the map (one at a time), closed by its close button, by the
+    button again or by Escape (``L.Control.ChengyuBox`` in ``maps/js/layout.js``).
 
     It joins the map one frame after the districts (:func:`maps.controls.after_first_frame`):
     laying out its text, Chinese names included, took 10-20 ms in Chromium, and done in the
@@ -87,32 +127,24 @@ class HtmlControl(MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            (function () {
-                var control = L.control({position: {{ this.position_js }}});
-                control.onAdd = function () {
-                    var div = L.DomUtil.create("div", {{ this.css_class_js }});
-                    div.innerHTML = {{ this.html_js }};
-                    L.DomEvent.disableClickPropagation(div);
-                    L.DomEvent.disableScrollPropagation(div);
-                    return div;
-                };
-                {{ this.add_js }}
-            })();
+            {{ this.add_js }}
         {% endmacro %}
     """)
 
-    def __init__(self, html: str, *, position: str = "topright", css_class: str = "chengyu-box") -> None:
+    def __init__(self, html: str, *, position: str = "topright", css_class: str = "chengyu-box",
+                 label: str | None = None) -> None:
         super().__init__()
         self._name = "HtmlControl"
-        self.position_js = js_literal(position)
-        self.css_class_js = js_literal(css_class)
+        self.options_js = js_literal({"position": position, "className": css_class, "label": label})
         self.html_js = js_literal(html)
 
     # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         # _parent: branca 0.8 has no public accessor for the map this control was added to
         assert self._parent is not None  # rendered as a child of its map
-        self.add_js = after_first_frame(f"control.addTo({self._parent.get_name()});")
+        add_layout_script(self)
+        self.add_js = after_first_frame(
+            f"L.control.chengyuBox({self.html_js}, {self.options_js}).addTo({self._parent.get_name()});")
         super().render(**kwargs)
 
 

@@ -146,9 +146,10 @@ def load_html(page: Any, tmp_path: Path) -> Callable[..., Any]:
         page.goto(path.resolve().as_uri(), wait_until="load")
         # A packed page (maps.pack) builds its map after unpacking itself.
         page.wait_for_function("!document.getElementById('chengyu-pack') || window.chengyuReady === true")
-        # Panels and the base map join a frame after the districts (maps.controls.after_first_frame):
-        # a frame and a task later, whatever they queued has run.
-        page.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)))")
+        # Panels and the base map join a frame after the districts (maps.controls.after_first_frame),
+        # and a task after them the map is fitted to what they leave free (maps.controls.FitToFree):
+        # a frame and two tasks later, whatever they queued has run.
+        page.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(() => setTimeout(done, 0), 0)))")
         return page
 
     return load

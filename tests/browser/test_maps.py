@@ -170,6 +170,7 @@ def test_every_window_draws_the_districts_and_answers_the_pointer(browser: Any, 
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(pages["economic-circle-packed"].as_uri())
     page.wait_for_function("window.chengyuReady === true")
+    page.wait_for_function("L.ChengyuFit.of(map_1).refitted")  # fitted to what the controls leave free
     assert page.evaluate(COUNT) == 226
     # the canvas covers the map (and a margin for dragging), in device pixels
     size = page.evaluate("(() => { const c = document.querySelector('canvas.chengyu-packed');"
