@@ -121,7 +121,7 @@ class LayersPanel(style.HtmlControl):
     pile up over the other controls (it scrolls instead)."""
 
     def __init__(self) -> None:
-        super().__init__("", position="bottomleft", css_class="chengyu-box chengyu-layers")
+        super().__init__("", position="bottomleft", css_class="chengyu-box chengyu-layers", label="Your layers")
         self._name = "LayersPanel"
         self.sections: list[Markup] = []
 

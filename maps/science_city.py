@@ -2,8 +2,8 @@
 plan's figures beside them.
 
 >>> m = science_city_map()
->>> type(m).__name__
-'Map'
+>>> isinstance(m, folium.Map)   # an AtlasMap: it displays offline in notebooks
+True
 """
 
 from __future__ import annotations
