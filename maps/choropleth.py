@@ -7,7 +7,7 @@
 >>> shades.fills, shades.missing
 (['#ffffcc', '#41b6c4', None, '#0c2c84'], 1)
 >>> shades.title
-'gdp (quantiles, 3 classes)'
+Words(zh='gdp（分位数，3 级）', en='gdp (quantiles, 3 classes)')
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from chengyu.geo.classify import CLASS_SCHEMES, Classes, classify, per_km2
 from chengyu.geo.fields import FIELDS
 from chengyu.maps import style
 from chengyu.maps.design import UnitLayer
+from chengyu.maps.i18n import Words, in_unit, same, words
 
 __all__ = ["DIVERGING", "MAX_FIGURES", "NO_DATA", "SEQUENTIAL", "Colouring", "Shades", "choropleth", "classed_layers"]
 
@@ -59,7 +60,7 @@ class Shades:
 
     fills: list[str | None]
     legend: list[style.LegendItem]
-    title: str
+    title: Words
     missing: int
 
 
@@ -77,10 +78,12 @@ def _colours(classes: Classes) -> list[str]:
     return _spread(DIVERGING_BELOW, classes.negative) + _spread(DIVERGING_ABOVE, classes.k - classes.negative)
 
 
-def _unit(column: str, per_area: bool) -> str:
+def _in_unit(ranges: list[str], column: str, per_area: bool) -> list[Words]:
+    """The legend's ``ranges`` of values ("35 – 1,240") in ``column``'s unit, per km² if ``per_area``."""
     field = FIELDS.get(column)
     unit = field.unit if field is not None else ("%" if column.endswith("_pct") else "")
-    return f"{unit} per km²".strip() if per_area else unit
+    labels = [in_unit(text, unit) for text in ranges]
+    return [in_unit(label, "per km²") for label in labels] if per_area else labels
 
 
 def choropleth(units: pd.DataFrame, colouring: Colouring, *, look: dict[str, object] | None = None) -> Shades:
@@ -93,19 +96,21 @@ def choropleth(units: pd.DataFrame, colouring: Colouring, *, look: dict[str, obj
     colours = _colours(classes)
     fills = [colours[int(c)] if c >= 0 else None for c in classes.labels]
     swatch = dict(look or {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.6})
-    labels = classes.legend_labels(unit=_unit(colouring.column, colouring.per_km2))
+    labels = _in_unit(classes.legend_labels(), colouring.column, colouring.per_km2)
     legend = [style.LegendItem(label, {**swatch, "fillColor": colours[i]}) for i, label in enumerate(labels)]
     if classes.missing:
-        legend.append(style.LegendItem(f"no data ({classes.missing} unit{'s' * (classes.missing > 1)})", NO_DATA))
-    name = f"{colouring.column} per km²" if colouring.per_km2 else colouring.column
-    kind = "diverging at 0, " if classes.diverging else ""
-    return Shades(fills, legend, f"{name} ({kind}{classes.scheme}, {classes.k} classes)", classes.missing)
+        missing = words("legend.no_data", count=classes.missing) if classes.missing > 1 else words("legend.no_data_one")
+        legend.append(style.LegendItem(missing, NO_DATA))
+    name = words("legend.per_km2", column=colouring.column) if colouring.per_km2 else same(colouring.column)
+    title = words("legend.classed_diverging" if classes.diverging else "legend.classed", column=name,
+                  scheme=words(f"scheme.{classes.scheme}"), k=classes.k)
+    return Shades(fills, legend, title, classes.missing)
 
 
-def classed_layers(units: gpd.GeoDataFrame, shades: Shades, name: str, look: dict[str, object]) -> list[UnitLayer]:
+def classed_layers(units: gpd.GeoDataFrame, shades: Shades, name: Words, look: dict[str, object]) -> list[UnitLayer]:
     """``units`` as a layer filled by ``shades``, and those without a value as a "no data" layer above it."""
     known = [fill is not None for fill in shades.fills]
     layers = [UnitLayer(units[known], name, look, fills=[f for f in shades.fills if f is not None])]
     if shades.missing:
-        layers.append(UnitLayer(units[[not k for k in known]], f"{name}: no data", NO_DATA))
+        layers.append(UnitLayer(units[[not k for k in known]], words("layer.no_data", name=name), NO_DATA))
     return layers

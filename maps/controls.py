@@ -12,10 +12,11 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
+from chengyu.maps.i18n import Words, words
 from chengyu.maps.offline import RawText
 from chengyu.maps.safe import js_literal
 
-__all__ = ["DeferredLayerControl", "DeferredTileLayer", "FitToFree", "FullscreenControl", "add_layout_script",
+__all__ = ["DeferredLayerControl", "DeferredTileLayer", "FitToFree", "FullscreenControl", "add_script",
            "after_first_frame"]
 
 _POSITIONS = ("topleft", "topright", "bottomleft", "bottomright")
@@ -35,6 +36,11 @@ _ICON_EXIT = (
 )
 
 
+def _texts(title: str | Words) -> str | dict[str, str]:
+    """A title as the page's scripts take it: a text, or one in each language."""
+    return title.as_dict() if isinstance(title, Words) else title
+
+
 class FullscreenControl(MacroElement):
     """A button that puts the map container in fullscreen and back.
 
@@ -42,8 +48,9 @@ class FullscreenControl(MacroElement):
     ``document.exitFullscreen``, with the ``webkit`` prefixed names for older
     Safari) instead of ``folium.plugins.Fullscreen``, whose leaflet.fullscreen
     script only exists on a CDN.  Where the API is unavailable (e.g. iPhone
-    Safari) the button is hidden rather than left doing nothing.  Add it to a
-    ``folium.Map``.
+    Safari) the button is hidden rather than left doing nothing.  Its titles
+    (text, or :class:`~chengyu.maps.i18n.Words`) follow the page's language.
+    Add it to a ``folium.Map``.
     """
 
     _template = Template(
@@ -72,7 +79,7 @@ class FullscreenControl(MacroElement):
                     function update() {
                         var on = current() === target;
                         button.innerHTML = on ? opts.iconExit : opts.iconEnter;
-                        button.title = on ? opts.titleExit : opts.titleEnter;
+                        button.title = ChengyuLanguage.say(on ? opts.titleExit : opts.titleEnter);
                         button.setAttribute("aria-label", button.title);
                         button.setAttribute("aria-pressed", on ? "true" : "false");
                         L.DomUtil[on ? "addClass" : "removeClass"](container, "is-fullscreen");
@@ -92,9 +99,11 @@ class FullscreenControl(MacroElement):
                     L.DomEvent.on(button, "click", function (e) { L.DomEvent.preventDefault(e); toggle(); });
                     doc.addEventListener("fullscreenchange", changed);
                     doc.addEventListener("webkitfullscreenchange", changed);
+                    doc.addEventListener("chengyu:language", update);
                     this._cleanup = function () {
                         doc.removeEventListener("fullscreenchange", changed);
                         doc.removeEventListener("webkitfullscreenchange", changed);
+                        doc.removeEventListener("chengyu:language", update);
                     };
                     update();
                     return container;
@@ -107,8 +116,8 @@ class FullscreenControl(MacroElement):
         """  # noqa: E501 (the page's CSS, kept on one line)
     )
 
-    def __init__(self, position: str = "topleft", *, title: str = "Full screen",
-                 title_exit: str = "Exit full screen") -> None:
+    def __init__(self, position: str = "topleft", *, title: str | Words | None = None,
+                 title_exit: str | Words | None = None) -> None:
         super().__init__()
         if position not in _POSITIONS:
             raise ValueError(f"position must be one of {_POSITIONS}, not {position!r}")
@@ -118,26 +127,34 @@ class FullscreenControl(MacroElement):
         # constants; js_literal keeps all of it inert for Jinja and <script>.
         options: dict[str, Any] = {
             "position": position,
-            "titleEnter": title,
-            "titleExit": title_exit,
+            "titleEnter": _texts(title or words("control.full_screen")),
+            "titleExit": _texts(title_exit or words("control.exit_full_screen")),
             "iconEnter": _ICON_ENTER,
             "iconExit": _ICON_EXIT,
         }
         self.options_js = js_literal(options)
 
+    # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        add_script(self, "language")  # its titles in the page's language
+        super().render(**kwargs)
+
 
 @cache
-def _layout_js() -> str:
-    """The page's layout script (``maps/js/layout.js``: folding boxes, the fit to what the controls
-    leave free) as a ``<script>`` element."""
-    return "<script>\n" + files(__package__).joinpath("js/layout.js").read_text(encoding="utf-8") + "</script>"
+def _script(name: str) -> str:
+    """Our script ``maps/js/<name>.js`` as a ``<script>`` element."""
+    return "<script>\n" + files(__package__).joinpath(f"js/{name}.js").read_text(encoding="utf-8") + "</script>"
 
 
-def add_layout_script(element: Element) -> None:
-    """Put :func:`_layout_js` in the header of ``element``'s page, once however many elements need it."""
+def add_script(element: Element, name: str) -> None:
+    """Put our script ``maps/js/<name>.js`` in the header of ``element``'s page, once however many
+    elements need it: ``layout`` (folding boxes, the fit to what the controls leave free; it needs
+    ``language``) or ``language`` (the page's language: :mod:`chengyu.maps.language`)."""
     root = element.get_root()
     assert isinstance(root, Figure)  # as folium's own elements assume: a map's root is its page
-    root.header.add_child(RawText(_layout_js()), name="chengyu_layout_js")
+    if name == "layout":
+        add_script(element, "language")
+    root.header.add_child(RawText(_script(name)), name=f"chengyu_{name}_js")
 
 
 class FitToFree(MacroElement):
@@ -173,7 +190,7 @@ class FitToFree(MacroElement):
     # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         assert self._parent is not None  # rendered as a child of its map
-        add_layout_script(self)
+        add_script(self, "layout")
         # A task queued from the first frame's: it runs after every statement deferred by
         # after_first_frame, whatever their order in the page, when all the controls are on screen.
         self.refit_js = after_first_frame(
@@ -242,7 +259,7 @@ class DeferredLayerControl(folium.LayerControl):
     Building its lists of base maps and overlays (inputs, labels, their layout) took ~3 ms of the
     opening before the districts could be drawn; like the panels, it joins a frame later
     (:func:`after_first_frame`). Made then, it lists every layer of the page, whichever was added
-    to the map after it.
+    to the map after it. Its button's title follows the page's language.
     """
 
     # folium's render fills base_layers and overlays, then renders this: the control is made in
@@ -266,9 +283,10 @@ class DeferredLayerControl(folium.LayerControl):
                     {{ this.options|tojavascript }}
                 );
                 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-                {#- the toggle has a title only: screen readers name it by its label #}
-                (function (toggle) { toggle.setAttribute("aria-label", toggle.title); })(
-                    {{ this.get_name() }}.getContainer().querySelector(".leaflet-control-layers-toggle"));
+                {#- the toggle has an English title only: named in the page's language, for screen readers too #}
+                ChengyuLanguage.label(
+                    {{ this.get_name() }}.getContainer().querySelector(".leaflet-control-layers-toggle"),
+                    ["title", "aria-label"], {{ this.toggle_js }});
                 {%- if this.draggable %}
                 new L.Draggable({{ this.get_name() }}.getContainer()).enable();
                 {%- endif %}
@@ -278,4 +296,10 @@ class DeferredLayerControl(folium.LayerControl):
         """
     )
     after_first_frame = staticmethod(after_first_frame)
+    toggle_js = js_literal(words("control.layers").as_dict())
+
+    # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        add_script(self, "language")
+        super().render(**kwargs)
 

@@ -3,7 +3,8 @@
 
 A design is its title, the extent it is fitted to, the district layers in drawing order (each with
 its Leaflet path options, fills per unit and the HTML its units show on hover and click), the
-legend and the panel.
+legend and the panel; every text in both languages (:class:`~chengyu.maps.i18n.Words`), for a page
+that shows either and for paper printed in one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from markupsafe import Markup
 
 from chengyu.maps import style
 from chengyu.maps.basemap import add_controls, base_map, district_layer
+from chengyu.maps.i18n import Choice, Words
 
 __all__ = ["MapDesign", "UnitLayer", "with_figures"]
 
@@ -31,7 +33,7 @@ class UnitLayer:
     whether the hovered unit is outlined (``highlight``)."""
 
     frame: gpd.GeoDataFrame
-    name: str
+    name: Words
     look: Mapping[str, Any]
     fills: Sequence[str] | None = None
     highlight: bool = True
@@ -42,18 +44,18 @@ class MapDesign:
     """A map's title, the ``bounds`` it is fitted to (lon/lat), its layers bottom to top, its legend
     (title and items) and its panel."""
 
-    title: str
+    title: Words
     bounds: np.ndarray
     layers: Sequence[UnitLayer]
-    legend_title: str
+    legend_title: Words
     legend: Sequence[style.LegendItem]
     panel: Markup
-    notes: Sequence[str] = field(default_factory=tuple)  # source and vintage lines, for print
-    name_zh: str = ""  # the plan's Chinese name, before the title on paper
+    notes: Sequence[Words] = field(default_factory=tuple)  # source and vintage lines, for print
 
-    def folium_map(self) -> folium.Map:
-        """The interactive map: base maps, the layers, the panel, the legend and the layer control."""
-        m = base_map(self.bounds, self.title)
+    def folium_map(self, lang: Choice | None = None) -> folium.Map:
+        """The interactive map: base maps, the layers, the panel, the legend, the layer control and
+        the language toggle, which starts at ``lang`` (None: the reader's browser language)."""
+        m = base_map(self.bounds, self.title, lang)
         for layer in self.layers:
             district_layer(layer.frame, layer.name, dict(layer.look), fills=layer.fills,
                            highlight=layer.highlight).add_to(m)

@@ -29,6 +29,7 @@ from chengyu.geo.fields import cover_fields
 from chengyu.geo.layers import KINDS
 from chengyu.geo.layers.clean import kind_codes
 from chengyu.maps import style
+from chengyu.maps.i18n import Words, names, text, words
 from chengyu.maps.packed_layer import PackedLayer
 from chengyu.maps.safe import escape_column, escape_html, html_tables, js_literal, render_rows, render_template, slot
 
@@ -62,14 +63,19 @@ def _check_columns(gdf: gpd.GeoDataFrame, label: str | None,
 def fields_note(shown: Sequence[str], left_out: Sequence[str], most: int = 12) -> Markup:
     """What the tooltips leave out of a layer's columns, as a line of the page (empty if nothing).
 
-    >>> print(fields_note(["a"], ["b", "c"]))
-    <div class="note">Tooltips list 1 of 3 columns; left out: b, c (choose with chengyu map --fields).</div>
+    >>> note = fields_note(["a"], ["b", "c"])
+    >>> "Tooltips list 1 of 3 columns; left out: b, c (choose with chengyu map --fields)." in note
+    True
+    >>> "未列出：b、c" in note
+    True
     """
     if not left_out:
         return Markup()
-    more = f"{len(left_out) - most:,}" if len(left_out) > most else ""
-    return render_template("fields_note.html", shown=len(shown), total=len(shown) + len(left_out),
-                           left_out=left_out[:most], more=more)
+    listed = Words(*(text("layers_panel.list_separator", lang).join(left_out[:most]) for lang in ("zh", "en")))
+    if len(left_out) > most:
+        listed = words("layers_panel.more", names=listed, more=f"{len(left_out) - most:,}")
+    note = words("layers_panel.fields_note", shown=len(shown), total=len(shown) + len(left_out), left_out=listed)
+    return render_template("fields_note.html", note=note)
 
 
 def add_layer(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str, label: str | None = None,
@@ -121,7 +127,8 @@ class LayersPanel(style.HtmlControl):
     pile up over the other controls (it scrolls instead)."""
 
     def __init__(self) -> None:
-        super().__init__("", position="bottomleft", css_class="chengyu-box chengyu-layers", label="Your layers")
+        super().__init__("", position="bottomleft", css_class="chengyu-box chengyu-layers",
+                         label=words("control.your_layers"))
         self._name = "LayersPanel"
         self.sections: list[Markup] = []
 
@@ -144,10 +151,11 @@ def _layers_panel(m: folium.Map) -> LayersPanel:
 
 def coverage_html(name: str, coverage: Coverage, colour: str = "#333", note: str = "") -> Markup:
     """The covered-area table of one layer (template ``coverage.html``): a row per zone, the total,
-    and what lies outside, in the columns of :func:`geo.fields.cover_fields`; ``note`` below it
-    (shown as HTML if it is ``Markup``, as :func:`fields_note` makes it, else as text)."""
-    rows: list[tuple[str, Mapping[str, Any] | pd.Series]] = [
-        (f"{r['name_zh']} {r['name_en']}", r) for _, r in coverage.table.iterrows()]
-    rows += [("all zones", coverage.total), ("outside every zone", coverage.outside)]
-    return render_template("coverage.html", name=name, colour=colour, fields=cover_fields(coverage.kinds), rows=rows,
-                           note=note)
+    and what lies outside, in the columns of :func:`geo.fields.cover_fields` (headed by the
+    catalogue's ``field.<name>``); ``note`` below it (shown as HTML if it is ``Markup``, as
+    :func:`fields_note` makes it, else as text)."""
+    rows: list[tuple[Words, Mapping[str, Any] | pd.Series]] = [(names(r), r) for _, r in coverage.table.iterrows()]
+    rows += [(words("layers_panel.all_zones"), coverage.total), (words("layers_panel.outside"), coverage.outside)]
+    fields = cover_fields(coverage.kinds)
+    return render_template("coverage.html", heading=words("layers_panel.covered_area", name=name), colour=colour,
+                           fields=fields, labels=[words(f"field.{f.name}") for f in fields], rows=rows, note=note)

@@ -1,7 +1,7 @@
 """The map of the Western (Chongqing) Science City: its five host districts among Chongqing's, the
 plan's figures beside them.
 
->>> m = science_city_map()
+>>> m = science_city_map(lang="zh")
 >>> isinstance(m, folium.Map)   # an AtlasMap: it displays offline in notebooks
 True
 """
@@ -19,9 +19,10 @@ from chengyu.geo import economic_circle, load_plan, science_city, zones
 from chengyu.geo.display import display_geometry
 from chengyu.geo.plan import Plan
 from chengyu.maps import style
-from chengyu.maps.basemap import VINTAGE_NOTE, district_name, district_popup, figure_rows, panel_html
+from chengyu.maps.basemap import district_name, district_popup, figure_rows, panel_html
 from chengyu.maps.choropleth import MAX_FIGURES, Colouring, choropleth, classed_layers
 from chengyu.maps.design import MapDesign, UnitLayer, with_figures
+from chengyu.maps.i18n import Choice, Words, amount, names, same, words
 from chengyu.maps.palettes import unit_colours
 
 __all__ = ["HOST_LOOK", "science_city_design", "science_city_map"]
@@ -29,19 +30,19 @@ __all__ = ["HOST_LOOK", "science_city_design", "science_city_map"]
 # Filled at 0.6 so that neighbouring hosts stay legible over a light map (maps.palettes).
 HOST_OPACITY = 0.6
 HOST_LOOK = {"color": "#333333", "weight": 1.2, "fillOpacity": HOST_OPACITY}
-TITLE = "Western (Chongqing) Science City — host districts"
 
 
 def science_city_map(plan: Plan | None = None, *, figures: pd.DataFrame | None = None,
-                     colouring: Colouring | None = None) -> folium.Map:
+                     colouring: Colouring | None = None, lang: Choice | None = None) -> folium.Map:
     """The five host districts, each in its own colour, over faint neighbouring Chongqing districts.
 
     Hover: names and areas; click: the district's plan attributes with their sources; a panel with
-    the plan's headline figures; legend, layer control, scale bar, fullscreen, two base maps.
+    the plan's headline figures; legend, layer control, scale bar, fullscreen, two base maps, and a
+    中文 / English toggle that starts at ``lang`` (None: the reader's browser language).
     ``figures`` (a ``code`` column and the user's own, e.g. joined by :func:`geo.join.join_table`) show
     in tooltips and popups; ``colouring`` colours the hosts by classes of a figure instead.
     """
-    return science_city_design(plan, figures=figures, colouring=colouring).folium_map()
+    return science_city_design(plan, figures=figures, colouring=colouring).folium_map(lang)
 
 
 def science_city_design(plan: Plan | None = None, *, figures: pd.DataFrame | None = None,
@@ -61,49 +62,53 @@ def science_city_design(plan: Plan | None = None, *, figures: pd.DataFrame | Non
     hosts["pop"] = [_host_popup(r, own) for _, r in hosts.iterrows()]
 
     context = gpd.GeoDataFrame(shown.drop(index=host_codes).reset_index(), geometry="geometry", crs=shown.crs)
-    context["tip"] = [district_name(r) for _, r in context.iterrows()]
-    layers = [UnitLayer(context, "Other Chongqing districts", style.CONTEXT, highlight=False)]
-    context_item = style.LegendItem("other Chongqing districts", style.CONTEXT)
+    context["tip"] = [district_name(r).__html__() for _, r in context.iterrows()]
+    layers = [UnitLayer(context, words("layer.other_chongqing"), style.CONTEXT, highlight=False)]
+    context_item = style.LegendItem(words("legend.other_chongqing"), style.CONTEXT)
     if colouring is None:
-        layers.append(UnitLayer(hosts, "Science City host districts", HOST_LOOK,
-                                fills=[colours[c] for c in hosts["code"]]))
-        legend = [style.LegendItem(f"{r['name_zh']} {r['name_en']}", {"color": "#333", "fillColor": colours[r["code"]]})
+        layers.append(UnitLayer(hosts, words("layer.hosts"), HOST_LOOK, fills=[colours[c] for c in hosts["code"]]))
+        legend = [style.LegendItem(names(r), {"color": "#333", "fillColor": colours[r["code"]]})
                   for _, r in hosts.iterrows()]
-        legend_title = "Host districts"
+        legend_title = words("legend.hosts")
     else:
         shades = choropleth(hosts, colouring, look=HOST_LOOK)
-        layers += classed_layers(hosts, shades, "Science City host districts", HOST_LOOK)
-        legend, legend_title = shades.legend, f"Host districts by {shades.title}"
-    return MapDesign(TITLE, hosts.total_bounds, layers, legend_title, [*legend, context_item], _panel(plan),
-                     notes=(VINTAGE_NOTE, f"Plan figures: {plan.figure('science_city.area_km2').source}"),
-                     name_zh=str(plan.get("science_city.name_zh")))
+        layers += classed_layers(hosts, shades, words("layer.hosts"), HOST_LOOK)
+        legend, legend_title = shades.legend, words("legend.hosts_by", what=shades.title)
+    return MapDesign(words("page.science_city"), hosts.total_bounds, layers, legend_title, [*legend, context_item],
+                     _panel(plan), notes=(words("panel.vintage"), words(
+                         "print.plan_figures", source=plan.figure("science_city.area_km2").source)))
 
 
 def _host_tooltip(row: pd.Series, own: Sequence[str]) -> Markup:
     part = row["science_city_part_km2"]
-    return district_popup(row, [("area", style.km2(row["area_km2"], 1)),
-                                ("official area", style.km2(row["official_area_km2"])),
-                                ("Science City part", style.km2(part) if pd.notna(part) else "not published"),
+    return district_popup(row, [(words("tip.area"), amount(row["area_km2"], "km²", 1)),
+                                (words("tip.official_area"), amount(row["official_area_km2"], "km²", 0)),
+                                (words("tip.science_city_part"),
+                                 amount(part, "km²", 0) if pd.notna(part) else words("tip.not_published")),
                                 *figure_rows(row, own[:MAX_FIGURES])])
 
 
 def _host_popup(row: pd.Series, own: Sequence[str]) -> Markup:
     part = row["science_city_part_km2"]
-    rows = [
-        ("code", row["code"]),
-        ("computed area", style.km2(row["area_km2"], 1)),
-        ("official area", f"{style.km2(row['official_area_km2'])} ({row['official_area_confidence']}; "
-                          f"{row['official_area_source']})"),
-        ("Science City part", f"{style.km2(part)} ({row['science_city_part_confidence']}; "
-                              f"{row['science_city_part_source']})"
-         if pd.notna(part) else f"not published ({row['science_city_part_source']})"),
-        ("role", row["role"]),
-        ("known streets/towns", row["known_units"] or "–"),
-        ("listed by", row["known_units_source"]),
+    rows: list[tuple[Words | str, Words | str]] = [
+        (words("tip.code"), row["code"]),
+        (words("tip.computed_area"), amount(row["area_km2"], "km²", 1)),
+        (words("tip.official_area"), _sourced(amount(row["official_area_km2"], "km²", 0), row, "official_area")),
+        (words("tip.science_city_part"),
+         _sourced(amount(part, "km²", 0), row, "science_city_part") if pd.notna(part)
+         else words("tip.not_published_because", source=row["science_city_part_source"])),
+        (words("tip.role"), row["role"]),
+        (words("tip.known_units"), row["known_units"] or "–"),
+        (words("tip.listed_by"), row["known_units_source"]),
     ]
     if pd.notna(row["core_part_km2"]):
-        rows.insert(4, ("core zone part", style.km2(row["core_part_km2"], 2)))
-    return district_popup(row, rows + figure_rows(row, own))
+        rows.insert(4, (words("tip.core_part"), amount(row["core_part_km2"], "km²", 2)))
+    return district_popup(row, [*rows, *figure_rows(row, own)])
+
+
+def _sourced(value: Words, row: pd.Series, figure: str) -> Words:
+    """``value`` with the confidence and source of ``row``'s ``figure``."""
+    return words("tip.sourced", value=value, confidence=row[f"{figure}_confidence"], source=row[f"{figure}_source"])
 
 
 def _panel(plan: Plan) -> Markup:
@@ -113,12 +118,12 @@ def _panel(plan: Plan) -> Markup:
     launch = plan.figure("science_city.launch_date")
     total = zones("science-city", plan).total
     figures = [
-        ("Planning area", f"{style.km2(area.value)} in parts of 5 districts"),
-        ("Launched", launch.value.isoformat()),
-        ("Core zone (高新区直管园)", style.km2(core.value, 1)),
-        ("Host districts, computed", style.km2(total["area_km2"])),
-        ("Science City share of them", f"{total['plan_share_pct']:.1f}%"),
+        (words("panel.planning_area"), words("panel.in_parts_of", area=amount(area.value, "km²"))),
+        (words("panel.launched"), same(launch.value.isoformat())),
+        (words("panel.core_zone"), amount(core.value, "km²", 1)),
+        (words("panel.hosts_computed"), amount(total["area_km2"], "km²", 0)),
+        (words("panel.share"), amount(total["plan_share_pct"], "%", 1)),
     ]
     goals = [g.value for g in plan.get("science_city.goals").values() if g.known]
-    return panel_html("science_city_panel.html", name_en=plan.get("science_city.name_en"),
-                      name_zh=plan.get("science_city.name_zh"), figures=figures, goals=goals, source=area.source)
+    name = Words(str(plan.get("science_city.name_zh")), str(plan.get("science_city.name_en")))
+    return panel_html("science_city_panel.html", name=name, figures=figures, goals=goals, source=area.source)

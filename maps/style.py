@@ -7,7 +7,6 @@ literal (:func:`maps.safe.js_literal`), so nothing from data is ever parsed as m
 
 from __future__ import annotations
 
-import math
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +16,8 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 from markupsafe import Markup
 
-from chengyu.maps.controls import add_layout_script, after_first_frame
+from chengyu.maps.controls import add_script, after_first_frame
+from chengyu.maps.i18n import Choice, Words, words
 from chengyu.maps.safe import js_literal, render_template
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -115,9 +115,9 @@ class HtmlControl(MacroElement):
     """A Leaflet control whose content is trusted HTML built from escaped values, in a ``<section>``
     of class ``css_class``.
 
-    Given a ``label``, it folds into a button of that label on a narrow screen (:data:`NARROW`): the
-    button opens it as a sheet over the map (one at a time), closed by its close button, by the
-    button again or by Escape (``L.Control.ChengyuBox`` in ``maps/js/layout.js``).
+    Given a ``label`` (in both languages), it folds into a button of that label on a narrow screen
+    (:data:`NARROW`): the button opens it as a sheet over the map (one at a time), closed by its
+    close button, by the button again or by Escape (``L.Control.ChengyuBox`` in ``maps/js/layout.js``).
 
     It joins the map one frame after the districts (:func:`maps.controls.after_first_frame`):
     laying out its text, Chinese names included, took 10-20 ms in Chromium, and done in the
@@ -132,17 +132,18 @@ class HtmlControl(MacroElement):
     """)
 
     def __init__(self, html: str, *, position: str = "topright", css_class: str = "chengyu-box",
-                 label: str | None = None) -> None:
+                 label: Words | None = None) -> None:
         super().__init__()
         self._name = "HtmlControl"
-        self.options_js = js_literal({"position": position, "className": css_class, "label": label})
+        texts = {"label": label.as_dict(), "close": words("control.close", what=label).as_dict()} if label else {}
+        self.options_js = js_literal({"position": position, "className": css_class, **texts})
         self.html_js = js_literal(html)
 
     # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         # _parent: branca 0.8 has no public accessor for the map this control was added to
         assert self._parent is not None  # rendered as a child of its map
-        add_layout_script(self)
+        add_script(self, "layout")
         self.add_js = after_first_frame(
             f"L.control.chengyuBox({self.html_js}, {self.options_js}).addTo({self._parent.get_name()});")
         super().render(**kwargs)
@@ -152,7 +153,7 @@ class HtmlControl(MacroElement):
 class LegendItem:
     """A legend's line: ``label`` beside a swatch drawn with ``style``, the layer's Leaflet path options."""
 
-    label: str
+    label: Words
     style: dict[str, Any]
 
     @property
@@ -181,18 +182,12 @@ class LegendItem:
         return "dashed" if self.style.get("dashArray") else "solid"
 
 
-def legend_html(title: str, items: Iterable[LegendItem]) -> Markup:
+def legend_html(title: Words, items: Iterable[LegendItem]) -> Markup:
     """Legend markup (template ``legend.html``): a swatch per item drawn with the layer's own fill and stroke."""
     return render_template("legend.html", title=title, items=list(items))
 
 
-def km2(value: float | None, digits: int = 0) -> str:
-    """``1,198 km²``; an en dash for unknown."""
-    if value is None or math.isnan(value):
-        return "–"
-    return f"{value:,.{digits}f} km²"
-
-
-def page_title(title: str) -> Element:
-    """A <title> for the page header."""
-    return Element(render_template("title.html", title=title))
+def page_title(title: Words, lang: Choice | None) -> Element:
+    """A <title> for the page header: ``title`` in ``lang``, the page's default (None: in both, until
+    the page's script has chosen)."""
+    return Element(render_template("title.html", title=title.say(lang or "both")))

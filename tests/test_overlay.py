@@ -15,6 +15,7 @@ from shapely.geometry import box
 from chengyu.geo import covered_area, zones
 from chengyu.geo.fields import cover_fields
 from chengyu.maps import packed_layer, science_city_map
+from chengyu.maps.i18n import words
 from chengyu.maps.offline import render_html
 from chengyu.maps.overlay import add_layer, coverage_html
 from chengyu.maps.safe import js_literal
@@ -80,10 +81,13 @@ def test_the_covered_area_table_has_the_output_fields_labels_and_digits():
     fields = cover_fields(coverage.kinds)
     assert [f.name for f in fields] == ["covered_km2", "covered_pct", "count", "per_km2"]
     html = coverage_html("<mine> {{ 7*7 }}", coverage)
-    assert "&lt;mine&gt; &#123;&#123; 7*7 &#125;&#125;: covered area" in html
+    assert '<span lang="en">&lt;mine&gt; &#123;&#123; 7*7 &#125;&#125;: covered area</span>' in html
+    assert '<span lang="zh">&lt;mine&gt; &#123;&#123; 7*7 &#125;&#125;：覆盖面积</span>' in html
     header, *rows = re.findall(r"<tr>(.*?)</tr>", html)
-    assert re.findall(r"<th>(.*?)</th>", header) == ["", *(f.label for f in fields)]
-    cells = {re.match(r"<th>(.*?)</th>", row).group(1): re.findall(r'<td class="num">(.*?)</td>', row)
+    # the columns headed in both languages by the catalogue's field.<name>, in English as geo.fields labels them
+    assert re.findall(r"<th>(.*?)</th>", header) == ["", *(words(f"field.{f.name}").__html__() for f in fields)]
+    assert [words(f"field.{f.name}").en for f in fields] == [f.label for f in fields]
+    cells = {_english(re.match(r"<th>(.*?)</th>", row).group(1)): re.findall(r'<td class="num">(.*?)</td>', row)
              for row in rows}
     assert len(cells) == 5 + 2  # the host districts, all of them, and outside
     total = coverage.total
@@ -91,6 +95,11 @@ def test_the_covered_area_table_has_the_output_fields_labels_and_digits():
     assert cells["all zones"][2] == "1"  # the one point inside (counts have no decimals)
     assert cells["outside every zone"] == [f.shown(coverage.outside.get(f.name)) for f in fields]
     assert cells["outside every zone"][1] == cells["outside every zone"][3] == "–"  # no share, no density outside
+
+
+def _english(html: str) -> str:
+    """What ``html`` shows in English: without its Chinese spans and its tags."""
+    return re.sub(r"<[^>]+>", "", re.sub(r'<span lang="zh">.*?</span>', "", html))
 
 
 def test_a_wide_layer_carries_a_few_columns_and_says_which_it_left_out():
@@ -111,3 +120,4 @@ def test_a_wide_layer_carries_a_few_columns_and_says_which_it_left_out():
     assert [c for c in range(columns) if f"v{c}x{n - 1}" in page] == [7]
     assert "Tooltips list 1 of 21 columns" not in page  # the label is not a left-out column
     assert "Tooltips list 1 of 20 columns; left out: c0, c1," in page
+    assert "提示框列出 20 列中的 1 列；未列出：c0、c1、" in page

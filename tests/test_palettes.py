@@ -23,7 +23,7 @@ def seen_pairs(layer):
 @pytest.mark.parametrize(("design", "layer_name"), [(science_city_design, "Science City host districts"),
                                                      (economic_circle_design, "Members")])
 def test_neighbouring_units_are_apart_for_every_reader(design, layer_name):
-    layer = next(layer for layer in design().layers if layer.name == layer_name)
+    layer = next(layer for layer in design().layers if layer.name.en == layer_name)
     pairs = seen_pairs(layer)
     assert len(pairs) >= 5
     assert min(delta_e(a, b) for a, b in pairs) >= 20
@@ -32,7 +32,7 @@ def test_neighbouring_units_are_apart_for_every_reader(design, layer_name):
 
 def test_every_city_has_a_colour_of_its_own_and_the_legend_matches():
     design = economic_circle_design()
-    members = next(layer for layer in design.layers if layer.name == "Members")
+    members = next(layer for layer in design.layers if layer.name.en == "Members")
     by_city = dict(zip(members.frame["member_city_code"], members.fills, strict=True))
     assert len(set(by_city.values())) == len(by_city) == 16
     assert set(by_city.values()) <= set(QUALITATIVE)

@@ -6,9 +6,11 @@ import sys
 
 import folium
 import pytest
+from jinja2.utils import htmlsafe_json_dumps
 
 from chengyu.geo.plan import parse_plan
 from chengyu.maps import MAPS, economic_circle_map, science_city_map
+from chengyu.maps.i18n import same, words
 from chengyu.maps.offline import render_html
 from chengyu.shapes import PLAN_PATH
 
@@ -74,8 +76,11 @@ _DEFERRED = (r"var (layer_control_\d+);\s*requestAnimationFrame\(function \(\) \
 def test_layer_control_lists_every_layer_and_joins_after_the_first_frame(sc_html):
     control = re.search(_DEFERRED, sc_html, re.S)
     name, lists, _, _ = control.groups()
-    for label in ("OpenStreetMap", "Light grey (Esri)", "Other Chongqing districts", "Science City host districts"):
-        assert f'"{label}":' in lists
+    # each name in both languages: HTML spans of escaped text, as tojson writes a string
+    for label in (same("OpenStreetMap"), words("base.light_grey"), words("layer.other_chongqing"),
+                  words("layer.hosts")):
+        assert f"{htmlsafe_json_dumps(label.__html__())}:" in lists
+    assert "Light grey (Esri)" in lists
     assert sc_html.count(f"{name}.addTo(") == 1  # nowhere else
 
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 from shapely.geometry import Point
 
+from chengyu.maps.i18n import Words
 from chengyu.maps.offline import render_html
 from chengyu.maps.packed_layer import PackedLayer
 from chengyu.maps.safe import (
@@ -156,7 +157,10 @@ def test_html_table_escapes_labels_and_values() -> None:
 @given(st.text())
 def test_templates_escape_values_as_escape_html_does(text: str) -> None:
     # finalize escapes with escape_html, not markupsafe's escape (which leaves braces and backticks)
-    assert render_template("district_name.html", name_zh=text, name_en="", role=None) == escape_html(text) + " "
+    assert render_template("fields_note.html", note=text) == f'<div class="note">{escape_html(text)}</div>'
+    # a text in both languages too (maps.i18n.Words: shown as its spans)
+    both = f'<span lang="zh">{escape_html(text)}</span><span lang="en">{escape_html(text + "!")}</span>'
+    assert render_template("fields_note.html", note=Words(text, text + "!")) == f'<div class="note">{both}</div>'
     assert render_template("title.html", title=text) == f"<title>{escape_html(text)}</title>"
 
 

@@ -1,10 +1,11 @@
 // How a map page lays itself out on any screen, with Leaflet's public API only (L.Control,
 // map.fitBounds, getContainer, getSize, project, map events) and the DOM's getBoundingClientRect.
 //
-// L.Control.ChengyuBox: a box of HTML (the panel, the legend) in a corner. Given a label, it folds
-// into a <button> on a narrow screen (style.NARROW in the stylesheet): the button opens the box as
-// a sheet over the map, one box of a map at a time, closed by its close button, by the button
-// again or by Escape. On a wide screen the box shows as it is and the buttons are hidden.
+// L.Control.ChengyuBox: a box of HTML (the panel, the legend) in a corner. Given a label ({zh, en},
+// with the close button's as options.close), it folds into a <button> on a narrow screen
+// (style.NARROW in the stylesheet): the button opens the box as a sheet over the map, one box of a
+// map at a time, closed by its close button, by the button again or by Escape. On a wide screen the
+// box shows as it is and the buttons are hidden. Labels follow the page's language (language.js).
 //
 // L.ChengyuFit: the map fitted to its zones in the part of it no control covers, measured once the
 // controls are on screen, and again when the map changes size, until someone moves the map.
@@ -14,7 +15,7 @@
   var boxes = [], fits = [], made = 0;
 
   L.Control.ChengyuBox = L.Control.extend({
-    options: { position: 'topright', className: 'chengyu-box', label: null },
+    options: { position: 'topright', className: 'chengyu-box', label: null, close: null },
 
     initialize: function (html, options) {
       L.setOptions(this, options);
@@ -28,7 +29,7 @@
       sheet.tabIndex = 0;  // a region that may scroll: reachable, and scrolled, by keyboard
       sheet.innerHTML = this.html;
       this.map = map;
-      if (o.label) { this.foldable(container, sheet, o.label); }
+      if (o.label) { this.foldable(container, sheet, o.label, o.close); }
       L.DomEvent.disableClickPropagation(container);
       L.DomEvent.disableScrollPropagation(container);
       return container;
@@ -41,19 +42,19 @@
     },
 
     // The button before the sheet, the close button inside it, and Escape.
-    foldable: function (container, sheet, label) {
+    foldable: function (container, sheet, label, closeLabel) {
       L.DomUtil.addClass(container, 'chengyu-foldable');
-      sheet.setAttribute('aria-label', label);
+      ChengyuLanguage.label(sheet, ['aria-label'], label);
       var toggle = this.toggle = L.DomUtil.create('button', 'chengyu-toggle');
       container.insertBefore(toggle, sheet);
       toggle.type = 'button';
-      toggle.textContent = label;
+      ChengyuLanguage.fill(toggle, label);
       toggle.setAttribute('aria-controls', sheet.id);
       toggle.setAttribute('aria-expanded', 'false');
       var close = L.DomUtil.create('button', 'chengyu-close');
       sheet.insertBefore(close, sheet.firstChild);
       close.type = 'button';
-      close.setAttribute('aria-label', 'Close ' + label);
+      ChengyuLanguage.label(close, ['aria-label'], closeLabel);
       close.innerHTML = '<span aria-hidden="true">&#215;</span>';
       L.DomEvent.on(toggle, 'click', function () { this.setOpen(!this.isOpen()); }, this);
       L.DomEvent.on(close, 'click', function () { this.setOpen(false); toggle.focus(); }, this);

@@ -120,7 +120,7 @@ def _tab_to(page: Any, test: str, most: int = 40) -> None:
 def test_the_phone_sheets_open_and_close_by_keyboard(browser: Any, pages: dict[str, Path], name: str) -> None:
     with open_map(browser, pages[name], PHONE) as page:
         for label, sheet in [("About this map", ".chengyu-panel"), ("Legend", ".chengyu-legend")]:
-            _tab_to(page, f"e.textContent === {label!r}")
+            _tab_to(page, f"e.innerText === {label!r}")
             page.keyboard.press("Enter")
             toggle = page.get_by_role("button", name=label, exact=True)
             assert toggle.get_attribute("aria-expanded") == "true" and page.locator(sheet).is_visible()
@@ -129,13 +129,13 @@ def test_the_phone_sheets_open_and_close_by_keyboard(browser: Any, pages: dict[s
             assert page.evaluate("document.activeElement.getAttribute('aria-label')") == f"Close {label}"
             page.keyboard.press("Escape")
             assert toggle.get_attribute("aria-expanded") == "false" and page.locator(sheet).is_hidden()
-            assert page.evaluate(f"document.activeElement.textContent === {label!r}")  # back on its button
+            assert page.evaluate(f"document.activeElement.innerText === {label!r}")  # back on its button
             # the close button by keyboard too
             page.keyboard.press("Enter")
             page.keyboard.press("Tab")
             page.keyboard.press("Enter")
             assert page.locator(sheet).is_hidden()
-            assert page.evaluate(f"document.activeElement.textContent === {label!r}")
+            assert page.evaluate(f"document.activeElement.innerText === {label!r}")
 
 
 @pytest.mark.parametrize("name", MAPS)
@@ -154,6 +154,7 @@ def test_text_contrast_is_at_least_4_5(browser: Any, pages: dict[str, Path], nam
     with open_map(browser, pages[name], LAPTOP) as page:
         _assert_legible(page, ".chengyu-panel", 15)
         _assert_legible(page, ".chengyu-legend", 6)
+        _assert_legible(page, ".chengyu-language", 3)  # the language toggle, its chosen button dark
         page.locator(".leaflet-control-layers").hover()
         _assert_legible(page, ".leaflet-control-layers-list", 4)
     with open_map(browser, pages[name], PHONE) as page:

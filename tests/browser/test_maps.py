@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from chengyu.geo import load_districts
 from chengyu.geo.plan import parse_plan
 from chengyu.maps.offline import write_html
 from chengyu.maps.render import economic_circle_map, science_city_map
 from chengyu.shapes import PLAN_PATH
+from tests.browser.screens import screen_xy
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +25,11 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         PLAN_PATH.read_text(encoding="utf-8").replace('role = "core zone (直管园): 西永', f'role = "{HOSTILE} 西永', 1),
         "hostile.toml",
     )
+    # the two maps in both languages, Chinese and English names side by side (tests/browser/test_language.py
+    # switches between them)
     return {
-        "science-city": write_html(science_city_map(), folder / "science-city.html"),
-        "economic-circle": write_html(economic_circle_map(), folder / "economic-circle.html"),
+        "science-city": write_html(science_city_map(lang="both"), folder / "science-city.html"),
+        "economic-circle": write_html(economic_circle_map(lang="both"), folder / "economic-circle.html"),
         "classed": write_html(economic_circle_map(color_by="area_km2", k=5), folder / "classed.html"),
         "hostile": write_html(science_city_map(hostile_plan), folder / "hostile.html", pack=True),
         "science-city-packed": write_html(science_city_map(), folder / "sc-packed.html", pack=True),
@@ -40,20 +42,8 @@ LAYERS = "L.ChengyuPacked.layersOf(map_1).map(l => [l.options.name || '', l.coun
 COUNT = "L.ChengyuPacked.layersOf(map_1).reduce((n, l) => n + l.count, 0)"
 
 
-def _inside(code: str) -> tuple[float, float]:
-    """A (lat, lon) surely inside a unit: a polygon's bounding-box centre may lie in its neighbour."""
-    unit = load_districts().set_index("code").loc[code, "geometry"]
-    point = unit.representative_point()
-    return point.y, point.x
-
-
 def _mouse_to(page: Any, code: str, *, click: bool = False) -> None:
-    lat, lon = _inside(code)
-    xy = page.evaluate("""([lat, lon]) => {
-        const p = map_1.latLngToContainerPoint([lat, lon]);
-        const r = map_1.getContainer().getBoundingClientRect();
-        return [r.left + p.x, r.top + p.y];
-    }""", [lat, lon])
+    xy = screen_xy(page, code)
     if click:
         page.mouse.click(*xy)
     else:

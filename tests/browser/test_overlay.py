@@ -32,7 +32,8 @@ def test_hostile_attributes_render_as_text(load_html: Any, assert_clean: Any, tm
     assert page.evaluate(COUNTED) == DISTRICTS
     assert page.locator("canvas.chengyu-packed").count() == 1
     page.evaluate(f"Promise.all({PACKED}.map(l => l.tipsReady)).then(() => null)")
-    page.evaluate("void map_1.setView([29.6, 106.335], 13, {animate: false})")  # points ~1 km apart: separate them
+    # points ~1 km apart: separate them, left of the panel (under the language toggle, top right)
+    page.evaluate("void map_1.setView([29.6, 106.35], 13, {animate: false})")
     for feature in HOSTILE_VALUES:
         lon, lat = feature["geometry"]["coordinates"]
         x, y = page.evaluate("""([lat, lon]) => {

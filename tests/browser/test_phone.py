@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from chengyu.geo import load_districts
-from tests.browser.screens import LAPTOP, MAPS, PHONE, RECT_JS, ZONES_JS, build_maps, open_map, overlap
+from tests.browser.screens import LAPTOP, MAPS, PHONE, RECT_JS, ZONES_JS, build_maps, open_map, overlap, screen_xy
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +27,7 @@ def _controls(page: Any) -> dict[str, dict[str, float]]:
     for name, selector in [("zoom", ".leaflet-control-zoom"), ("fullscreen", ".chengyu-fullscreen"),
                            ("layers", ".leaflet-control-layers"), ("scale", ".leaflet-control-scale"),
                            ("attribution", ".leaflet-control-attribution"),
-                           ("panel", ".leaflet-control:has(.chengyu-panel)"),
+                           ("panel", ".leaflet-control:has(.chengyu-panel)"), ("language", ".chengyu-language"),
                            ("legend", ".leaflet-control:has(.chengyu-legend)")]:
         control = page.locator(selector)
         assert control.count() == 1, name
@@ -101,13 +100,9 @@ def test_the_panel_button_opens_and_closes_the_panel(browser: Any, pages: dict[s
 
 @pytest.mark.parametrize("name", MAPS)
 def test_a_tap_on_shapingba_opens_its_popup(browser: Any, pages: dict[str, Path], name: str) -> None:
-    point = load_districts().set_index("code").loc[SHAPINGBA, "geometry"].representative_point()
-    with open_map(browser, pages[name], PHONE) as page:
+    with open_map(browser, pages[name], PHONE, "#lang=both") as page:
         assert page.evaluate("matchMedia('(hover: none)').matches")  # a touch screen, as a phone's
-        x, y = page.evaluate("([lat, lon]) => { const p = map_1.latLngToContainerPoint([lat, lon]);"
-                             " const r = map_1.getContainer().getBoundingClientRect();"
-                             " return [r.left + p.x, r.top + p.y]; }", [point.y, point.x])
-        page.touchscreen.tap(x, y)
+        page.touchscreen.tap(*screen_xy(page, SHAPINGBA))
         popup = page.locator(".leaflet-popup-content")
         popup.wait_for()
         assert "沙坪坝区" in popup.inner_text() and "Shapingba" in popup.inner_text()
