@@ -16,9 +16,10 @@ from chengyu.maps.atomic import write_atomic
 
 @click.command()
 @options.output(help="Folder to write into (created if missing).", file_okay=False, default=Path("out"))
+@options.lang
 @options.online
 @options.pack
-def build(output: Path, online: bool, pack: bool) -> None:
+def build(output: Path, lang: str | None, online: bool, pack: bool) -> None:
     """Build both maps and the zone area tables into a folder.
 
     Writes science-city.html, economic-circle.html and areas-<zones>.csv. The folder is this
@@ -29,7 +30,7 @@ def build(output: Path, online: bool, pack: bool) -> None:
     except OSError as err:
         raise AtlasError(output, f"cannot create the folder: {err.strerror}") from None
     for name in MAP_NAMES:
-        path = write_map(name, output / f"{name}.html", online=online, pack=pack, overwrite=True)
+        path = write_map(name, output / f"{name}.html", online=online, pack=pack, overwrite=True, lang=lang)
         click.echo(one_line(f"wrote {escaped(str(path))} ({path.stat().st_size / 1e6:.2f} MB)"))
     columns = [f.name for f in ZONE_FIELDS]
     for kind in ZONE_KINDS:

@@ -27,15 +27,16 @@ from chengyu.maps.atomic import check_target
 @click.option("--label", default=None, metavar="COLUMN", help="The column that titles each feature's tooltip.")
 @click.option("--fields", default=None, metavar="A,B,…",
               help="The columns listed in tooltips (default: the first 5; the map names those left out).")
+@options.lang
 @options.online
 @options.pack
 @options.data_options
 @options.colour_options
 @options.force
 def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], crs: str | None,
-                layer_name: str | None, label: str | None, fields: str | None, online: bool, pack: bool,
-                data_path: Path | None, sheet: str | None, on: str | None, color_by: str | None, per_km2: bool,
-                scheme: str, k: int, overwrite: bool) -> None:
+                layer_name: str | None, label: str | None, fields: str | None, lang: str | None, online: bool,
+                pack: bool, data_path: Path | None, sheet: str | None, on: str | None, color_by: str | None,
+                per_km2: bool, scheme: str, k: int, overwrite: bool) -> None:
     """Write one interactive map as a self-contained HTML file, with your layers and your figures on it."""
     target = output or Path(f"{name}.html")
     RUN.inputs = list(layer_paths)
@@ -50,5 +51,5 @@ def map_command(name: str, output: Path | None, layer_paths: tuple[Path, ...], c
     figures, colouring = map_figures(name, data_path, sheet, on, color_by, per_km2, scheme, k)
     layers = [read(p, crs, layer_name) for p in layer_paths]
     path = write_map(name, target, online=online, pack=pack, overwrite=overwrite, layers=layers, label=label,
-                     fields=field_list, figures=figures, colouring=colouring)
+                     fields=field_list, figures=figures, colouring=colouring, lang=lang)
     note(f"wrote {escaped(str(path))} ({path.stat().st_size / 1e6:.2f} MB)")

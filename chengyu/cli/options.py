@@ -17,6 +17,7 @@ import click
 from chengyu.geo import ZONE_KINDS
 from chengyu.geo.classify import CLASS_SCHEMES
 from chengyu.geo.regions import READINGS
+from chengyu.maps.i18n import LANGS
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
 
@@ -68,6 +69,9 @@ engine = option("--engine", type=click.Choice(["local", "dask"]), default="local
 scheduler = option("--scheduler", default=None, metavar="ADDRESS",
                     help="With --engine dask: the scheduler of a running cluster (default: start a local one).")
 
+lang = option("--lang", type=click.Choice(LANGS), default=None,
+              help="The language of the map: zh (中文), en or both. A page starts in it (default: the reader's "
+                   "browser language; its 中文 / English toggle switches); an image is drawn in it (default: en).")
 online = option("--online", is_flag=True, help="Link Leaflet from its CDN instead of inlining it (smaller files).")
 pack = option("--pack/--no-pack", default=True, show_default=True,
                help="Gzip the page's scripts into one block the browser unpacks (about 4x smaller); "

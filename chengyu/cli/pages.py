@@ -18,8 +18,9 @@ MAP_NAMES = ("science-city", "economic-circle")
 
 def write_map(name: str, path: Path, *, online: bool, pack: bool, overwrite: bool, layers: Sequence[Layer] = (),
               label: str | None = None, fields: Sequence[str] | None = None, **options: object) -> Path:
-    """Draw the map ``name`` (``options``: its own, such as ``color_by``) with ``layers`` on it, each with a
-    panel of what it covers of the map's zones, and write it to ``path``."""
+    """Draw the map ``name`` (``options``: its own, such as ``color_by``, and ``lang``, the language the page
+    starts in) with ``layers`` on it, each with a panel of what it covers of the map's zones, and write it
+    to ``path``."""
     # folium is imported only by the commands that draw, so `chengyu area` starts fast.
     from chengyu.maps.offline import render_html
     from chengyu.maps.overlay import add_layer

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the maps import folium: only when the command draws
 
     from chengyu.maps.choropleth import Colouring
     from chengyu.maps.design import MapDesign
+    from chengyu.maps.i18n import Choice
 
 #: Paper sizes by name, in millimetres (portrait).
 PAPER = {"a3": (297.0, 420.0), "a4": (210.0, 297.0), "a5": (148.0, 210.0), "letter": (215.9, 279.4)}
@@ -65,11 +66,12 @@ def sheet_size(size: str, portrait: bool) -> tuple[float, float]:
               help="A font with Chinese characters (default: Noto Sans CJK from fonts-noto-cjk, or "
                    "CHENGYU_CJK_FONT).")
 @click.option("--title", default=None, help="The title printed above the map (default: the map's).")
+@options.lang
 @options.force
 def render(name: str, output: Path, fmt: str | None, layer_paths: tuple[Path, ...], crs: str | None,
            layer_name: str | None, data_path: Path | None, sheet: str | None, on: str | None, color_by: str | None,
            per_km2: bool, scheme: str, k: int, size: str, portrait: bool, dpi: int, font: Path | None,
-           title: str | None, overwrite: bool) -> None:
+           title: str | None, lang: Choice | None, overwrite: bool) -> None:
     """Draw the map NAME as a print-quality image (PNG, or vector SVG/PDF) with title, legend, scale bar,
     north arrow and sources; with your layers and your figures, as `chengyu map` takes them."""
     from chengyu.maps.report_image import Sheet, draw
@@ -87,7 +89,8 @@ def render(name: str, output: Path, fmt: str | None, layer_paths: tuple[Path, ..
     design = _design(name, figures, colouring)
     with tempfile.TemporaryDirectory(prefix="chengyu-render-") as folder:
         scratch = Path(folder) / f"map.{kind}"
-        draw(design, scratch, layers=layers, title=title, sheet=Sheet(width, height, dpi), fmt=kind, font=font)
+        draw(design, scratch, layers=layers, lang=lang or "en", title=title, sheet=Sheet(width, height, dpi), fmt=kind,
+             font=font)
         write_atomic(output, scratch.read_bytes(), overwrite=overwrite, inputs=RUN.inputs)
     note(f"wrote {escaped(str(output))} ({width:g}×{height:g} mm{f', {dpi} dpi' if kind == 'png' else ''})")
 

@@ -43,3 +43,18 @@ def test_map_colour_problems_are_one_line(run, tmp_path):
     code, _, err = run("map", "science-city", "--per-km2", "-o", tmp_path / "x.html")
     assert code == 2 and "--per-km2 applies to --color-by" in err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_map_lang_is_the_page_default(run, tmp_path):
+    for lang in ("zh", "en", "both"):
+        code, _, err = run("map", "economic-circle", "--lang", lang, "--no-pack", "-o", tmp_path / f"{lang}.html")
+        assert code == 0, err
+        assert f'ChengyuLanguage.start({{"lang": "{lang}"' in (tmp_path / f"{lang}.html").read_text(encoding="utf-8")
+    assert "<title>成渝地区双城经济圈</title>" in (tmp_path / "zh.html").read_text(encoding="utf-8")
+    # without --lang the reader's browser decides, and the title says both until it has
+    assert run("map", "economic-circle", "--no-pack", "-o", tmp_path / "any.html")[0] == 0
+    page = (tmp_path / "any.html").read_text(encoding="utf-8")
+    assert 'ChengyuLanguage.start({"lang": null' in page
+    assert "<title>成渝地区双城经济圈 Chengdu–Chongqing Economic Circle</title>" in page
+    code, _, err = run("map", "economic-circle", "--lang", "fr", "-o", tmp_path / "fr.html")
+    assert code == 2 and "Invalid value for '--lang'" in err and not (tmp_path / "fr.html").exists()

@@ -29,17 +29,34 @@ def test_render_the_economic_circle_coloured_by_a_table(run, tmp_path):
 
 @pytest.mark.slow
 def test_render_svg_and_pdf_carry_the_legend_as_text_and_build_the_same_twice(run, tmp_path):
-    args = ("--layer", DATA / "parks.geojson", "--dpi", "72")
+    args = ("--layer", DATA / "parks.geojson", "--dpi", "72", "--lang", "both")
     for kind in ("svg", "pdf"):
         first, second = tmp_path / f"a.{kind}", tmp_path / f"b.{kind}"
         assert run("render", "science-city", "-o", first, *args)[0] == 0
         assert run("render", "science-city", "-o", second, *args)[0] == 0
         assert first.read_bytes() == second.read_bytes()
-    texts = "".join(e.text or "" for e in ET.parse(tmp_path / "a.svg").iter() if e.tag.endswith("text"))
+    texts = svg_texts(tmp_path / "a.svg")
     assert "沙坪坝区 Shapingba District" in texts and "parks (polygons)" in texts and "20 km" in texts
     if shutil.which("pdftotext"):
         pdf = subprocess.run(["pdftotext", str(tmp_path / "a.pdf"), "-"], capture_output=True, text=True).stdout
         assert "西部（重庆）科学城" in pdf and "Host districts" in pdf
+
+
+def svg_texts(path) -> str:
+    """The texts of an SVG, run together."""
+    return "".join(e.text or "" for e in ET.parse(path).iter() if e.tag.endswith("text"))
+
+
+@pytest.mark.slow
+def test_render_draws_one_language_english_unless_asked(run, tmp_path):
+    assert run("render", "science-city", "-o", tmp_path / "en.svg", "--dpi", "72")[0] == 0
+    english = svg_texts(tmp_path / "en.svg")
+    assert "Shapingba District" in english and "Host districts" in english and "沙坪坝区" not in english
+    assert "Western (Chongqing) Science City" in english and "Drawn with" in english
+    assert run("render", "science-city", "-o", tmp_path / "zh.svg", "--dpi", "72", "--lang", "zh")[0] == 0
+    chinese = svg_texts(tmp_path / "zh.svg")
+    assert "沙坪坝区" in chinese and "承载区" in chinese and "西部（重庆）科学城" in chinese and "绘制" in chinese
+    assert "Shapingba" not in chinese and "Host districts" not in chinese
 
 
 @pytest.mark.parametrize(("args", "words"), [
