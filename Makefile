@@ -53,7 +53,7 @@ test: install-test browser source-wheel
 screenshots: maps install-test browser
 	$(PY) docs/make_screenshots.py $(OUT)
 	$(VENV)/bin/chengyu render science-city --data tests/data/sample_figures.csv --color-by gdp_100m_yuan \
-	  --per-km2 --dpi 120 --title "西部（重庆）科学城 GDP per km² of the host districts — SAMPLE figures, not statistics" \
+	  --per-km2 --lang en --dpi 120 --title "西部（重庆）科学城 GDP per km² of the host districts — SAMPLE figures, not statistics" \
 	  -o docs/science-city-sample-gdp.png --force
 
 check-data: install source-wheel

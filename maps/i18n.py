@@ -25,8 +25,6 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Final, Literal
 
-from chengyu.maps.safe import escape_html
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -86,6 +84,9 @@ class Words:
     def __html__(self) -> str:
         """``<span lang="zh">…</span><span lang="en">…</span>``, each escaped as :func:`maps.safe.escape_html`
         escapes data (plain text where both are the same): how templates and ``Markup`` show it."""
+        # imported here: maps.safe brings Jinja, which the command's start (its --lang choices) does not need
+        from chengyu.maps.safe import escape_html
+
         if self.zh == self.en:
             return escape_html(self.en)
         return f'<span lang="zh">{escape_html(self.zh)}</span><span lang="en">{escape_html(self.en)}</span>'

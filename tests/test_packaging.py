@@ -34,8 +34,8 @@ def test_wheel_contents(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for member in ["chengyu/shapes/districts.geojson", "chengyu/shapes/plan.toml", "chengyu/shapes/SOURCES.md",
                    "chengyu/shapes/names_en.csv", "chengyu/geo/__init__.py", "chengyu/geo/plan.py",
-                   "chengyu/maps/js/packed.js", "chengyu/maps/js/layout.js", "chengyu/maps/js/vendor/leaflet/leaflet.js",
-                   "chengyu/maps/templates/popup.html", "chengyu/maps/catalogue.toml"]:
+                   "chengyu/maps/js/packed.js", "chengyu/maps/js/layout.js", "chengyu/maps/catalogue.toml",
+                   "chengyu/maps/js/vendor/leaflet/leaflet.js", "chengyu/maps/templates/popup.html"]:
         assert member in names, member
     # one import root: nothing else at the top of site-packages but the distribution's metadata
     assert {n.split("/")[0] for n in names} == {"chengyu", "chengyu_atlas-0.1.0.dist-info"}
