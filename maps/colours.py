@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
 from typing import Final, TypeVar
 
@@ -52,6 +53,7 @@ def _hex(linear: npt.NDArray[np.float64]) -> str:
     return "#" + "".join(f"{round(float(v) * 255):02X}" for v in srgb)
 
 
+@cache  # a palette's few colours are compared many times over
 def lab(hex_colour: str) -> tuple[float, float, float]:
     """CIE L*a*b* (D65) of an sRGB colour such as ``"#0072B2"``.
 
@@ -63,6 +65,7 @@ def lab(hex_colour: str) -> tuple[float, float, float]:
     return float(116 * f[1] - 16), float(500 * (f[0] - f[1])), float(200 * (f[1] - f[2]))
 
 
+@cache
 def deuteranopia(hex_colour: str) -> str:
     """How ``hex_colour`` looks to a reader with deuteranopia (Machado et al. 2009).
 
@@ -109,6 +112,7 @@ def ciede2000(lab1: Sequence[float], lab2: Sequence[float]) -> float:
     return math.sqrt((dl / s_l) ** 2 + (dc / s_c) ** 2 + (dh_big / s_h) ** 2 + r_t * (dc / s_c) * (dh_big / s_h))
 
 
+@cache
 def over(colour: str, opacity: float, ground: str = "#ffffff") -> str:
     """``colour`` laid with ``opacity`` over ``ground``: what a reader sees of a translucent fill.
 
