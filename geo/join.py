@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from chengyu.geo.boundaries import load_districts
@@ -26,6 +27,8 @@ from chengyu.geo.written_numbers import read_numbers
 Problem = Literal["no key", "no match", "ambiguous", "off the map"]
 #: What a joined column whose name the units already use is renamed with.
 CLASH_SUFFIX: Final = "_table"
+# Names that geometry files keep for themselves (GDAL's geometry and key columns, a CSV's WKT).
+_RESERVED: Final = frozenset({"geom", "geometry", "the_geom", "wkt", "wkb", "fid", "ogc_fid"})
 # Units without a row named one by one in the report, before "and N more".
 _LISTED_UNITS: Final = 10
 
@@ -215,24 +218,32 @@ def _figures(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
                 out[column] = reading.numbers
             if reading.note:
                 notes.append(reading.note)
+        if pd.api.types.is_float_dtype(out[column]):
+            infinite = np.isinf(out[column].to_numpy(dtype=float))
+            if infinite.any():  # a figure no map can class or colour: missing, and said so
+                out[column] = out[column].mask(infinite)
+                notes.append(f"column {column!r}: {int(infinite.sum())} infinite value(s) read as missing")
     return out, notes
 
 
 def _attached(units: gpd.GeoDataFrame, figures: pd.DataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
     """``units`` with ``figures`` (indexed by code) beside them; a column name the units use gets
     :data:`CLASH_SUFFIX`, and a note saying so."""
-    taken = {str(c) for c in units.columns}
+    # compared ignoring case, as GeoPackage, Shapefile and CSV field names are, with the names their
+    # writers keep for the geometry and the key: an export of the joined units must not refuse a column
+    taken = {str(c).lower() for c in units.columns} | _RESERVED
     renamed: dict[str, str] = {}
     notes = []
     for column in figures.columns:
-        name, n = column, 1
-        while name in taken:
+        name, n = str(column), 1
+        while name.lower() in taken:
             name = f"{column}{CLASH_SUFFIX}" + (str(n) if n > 1 else "")
             n += 1
         if name != column:
             renamed[column] = name
-            notes.append(f"column {column!r} is also a column of the map's units: joined as {name!r}")
-        taken.add(name)
+            notes.append(f"column {column!r} is also a column of the map's units or a name files keep for "
+                         f"their own use (any case): joined as {name!r}")
+        taken.add(name.lower())
     aligned = figures.rename(columns=renamed).reindex(units["code"].tolist())
     # side by side by position, not by index: the units' index need not be unique
     joined = pd.concat([units.reset_index(drop=True), aligned.reset_index(drop=True)], axis=1).set_axis(units.index)

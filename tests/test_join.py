@@ -154,7 +154,18 @@ def test_clashing_columns_are_renamed_and_said(units):
     assert by_code(joined, "name_en")["500106"] == "Shapingba District"  # the units' own column is kept
     assert by_code(joined, "name_en_table")["500106"] == "Shapingba (from the table)"
     assert by_code(joined, "name_en_table_table")["500106"] == "x"
-    assert "column 'name_en' is also a column of the map's units: joined as 'name_en_table'" in report.lines()
+    assert ("column 'name_en' is also a column of the map's units or a name files keep for their own use (any "
+            "case): joined as 'name_en_table'") in report.lines()
+
+
+def test_names_that_differ_in_case_only_or_that_files_keep_are_renamed(units):
+    """GeoPackage, Shapefile and CSV fields ignore case, and keep geom/fid/WKT for themselves: an export
+    of the joined units would fail on them."""
+    table = pd.DataFrame({"区县": ["沙坪坝"], "GDP": [1.0], "gdp": [2.0], "Name_ZH": ["x"], "geom": [3], "WKT": [4]})
+    joined, report = join_table(units, table)
+    assert {"GDP", "gdp_table", "Name_ZH_table", "geom_table", "WKT_table"} <= set(joined.columns)
+    assert len({c.lower() for c in joined.columns}) == len(joined.columns)
+    assert sum("joined as" in line for line in report.lines()) == 4
 
 
 def test_numbers_stay_numbers_and_text_that_is_not_stays_text(units):
@@ -213,3 +224,10 @@ def test_row_order_of_the_table_does_not_change_the_join(order):
     assert sorted((i.key, i.problem) for i in report.issues) == sorted(
         (i.key, i.problem) for i in expected_report.issues)
     assert report.notes == expected_report.notes
+
+
+def test_infinite_values_are_missing_and_said(units):
+    table = pd.DataFrame({"区县": ["沙坪坝", "北碚"], "x": [float("inf"), 5.0]})
+    joined, report = join_table(units, table)
+    assert pd.isna(by_code(joined, "x")["500106"]) and by_code(joined, "x")["500109"] == 5.0
+    assert "column 'x': 1 infinite value(s) read as missing" in report.lines()
