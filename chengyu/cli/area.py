@@ -11,10 +11,11 @@ import pandas as pd
 from chengyu.cli import options, tables
 from chengyu.cli.data import check_data_options, joined
 from chengyu.cli.layers import covered, covered_dask, read
-from chengyu.cli.output import emit
+from chengyu.cli.output import emit, note
 from chengyu.cli.state import RUN
 from chengyu.geo import Coverage, Zones, zones
 from chengyu.geo.fields import COVER_FIELDS, FIELDS, KINDS, ZONE_FIELDS, Field, cover_fields
+from chengyu.geo.join import CLASH_SUFFIX
 from chengyu.geo.regions import Reading
 from chengyu.maps.atomic import check_target
 
@@ -57,12 +58,23 @@ def area(layer: Path | None, kind: str, reading: Reading, crs: str | None, layer
     if output is not None:  # before any work, and nothing written
         check_target(output, overwrite=overwrite, inputs=RUN.inputs)
     result = zones(kind, reading=reading)
-    figures = joined(result.table, data_path, sheet, on)
+    figures: pd.DataFrame = joined(result.table, data_path, sheet, on)
     coverage = None
     if layer is not None:
+        figures = _beside_the_layers(figures, result.table)
         coverage = (covered(read(layer, crs, layer_name).gdf, result) if engine == "local"
                     else covered_dask(layer, result, crs, layer_name, scheduler))
     emit(_text(result, figures, coverage, fmt), output, overwrite)
+
+
+def _beside_the_layers(figures: pd.DataFrame, zone_table: pd.DataFrame) -> pd.DataFrame:
+    """The table's columns renamed where they share a name with what a layer adds (``count``,
+    ``covered_pct``…), so that neither hides the other, with a note each."""
+    measured = {f.name for f in cover_fields(KINDS)}
+    renamed = {c: f"{c}{CLASH_SUFFIX}" for c in figures.columns if c in measured and c not in zone_table.columns}
+    for column, name in renamed.items():
+        note(f"column {column!r} of the table is also a figure of the layer: listed as {name!r}")
+    return figures.rename(columns=renamed)
 
 
 def _text(result: Zones, figures: pd.DataFrame, coverage: Coverage | None, fmt: str) -> str:

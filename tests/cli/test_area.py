@@ -177,3 +177,14 @@ def test_area_with_a_table_lists_its_columns_and_what_did_not_join(run, tmp_path
     assert float(rows["Shapingba District"]["gdp"]) == 1000 and float(rows["Bishan District"]["gdp"]) == 800
     assert rows["Beibei District"]["gdp"] == ""
     assert "(CSV, GBK)" in err and "'合计' (row 3)" in err and "3 unit(s) on the map have no row" in err
+
+
+def test_a_tables_columns_named_like_a_layers_figures_stay_apart(run, tmp_path):
+    table = tmp_path / "cov.csv"
+    table.write_text("district,count,covered_pct\n沙坪坝,11,99\n", encoding="utf-8")
+    code, out, err = run("area", DATA / "parks.geojson", "--data", table, "--format", "json")
+    assert code == 0
+    shapingba = json.loads(out)["zones"][0]
+    assert shapingba["count_table"] == 11 and shapingba["covered_pct_table"] == 99
+    assert shapingba["count"] == 0 and shapingba["covered_pct"] < 1  # the layer's own, not the table's
+    assert "column 'count' of the table is also a figure of the layer: listed as 'count_table'" in err
