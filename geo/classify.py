@@ -14,6 +14,7 @@ side separately, with zero a class boundary, so that a diverging palette can sho
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,21 +53,33 @@ class Classes:
     def diverging(self) -> bool:
         return self.negative > 0
 
-    def legend_labels(self, unit: str = "", digits: int | None = None) -> list[str]:
+    def legend_labels(self, unit: str = "", digits: int | None = None,
+                      number: Callable[[float, int], str] | None = None) -> list[str]:
         """``["35 – 1,240 km²", …]``: one label per class, bounds as classified, with ``digits``
-        decimals (by default three significant digits of the narrowest class, at most 3 decimals;
-        trailing zeros dropped)."""
+        decimals (by default three significant digits of the narrowest class, at most 6 decimals;
+        trailing zeros dropped), each bound written by ``number(value, digits)`` if given.
+
+        >>> classify(pd.Series([0.0001, 0.0002, 0.0003, 0.0004]), "equal_interval", k=2).legend_labels()
+        ['0.0001 – 0.00025', '0.00025 – 0.0004']
+        """
         suffix = f" {unit}" if unit else ""
         edges = [self.lower, *self.bins]
         if digits is None:
             widths = [b - a for a, b in zip(edges, edges[1:], strict=False) if b > a]
-            digits = min(3, max(0, 2 - math.floor(math.log10(min(widths))))) if widths else 0
-        return [f"{_number(edges[i], digits)} – {_number(edges[i + 1], digits)}{suffix}" for i in range(self.k)]
+            digits = min(6, max(0, 2 - math.floor(math.log10(min(widths))))) if widths else 0
+        write = number or written
+        return [f"{write(edges[i], digits)} – {write(edges[i + 1], digits)}{suffix}" for i in range(self.k)]
 
 
-def _number(value: float, digits: int) -> str:
+def written(value: float, digits: int) -> str:
+    """``value`` with thousands separators and at most ``digits`` decimals, trailing zeros dropped.
+
+    >>> written(1240.50, 2), written(-0.0, 1)
+    ('1,240.5', '0')
+    """
     text = f"{value:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
 
 
 def classify(values: pd.Series, scheme: str = "quantiles", k: int = 5) -> Classes:

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from chengyu.maps import style
 from chengyu.maps.controls import DeferredLayerControl, DeferredTileLayer, FitToFree, FullscreenControl
-from chengyu.maps.i18n import Choice, Words, names, same, words
+from chengyu.maps.i18n import Choice, Words, figure, names, same, words
 from chengyu.maps.language import LanguageControl
 from chengyu.maps.notebook import AtlasMap
 from chengyu.maps.packed_layer import PackedLayer
@@ -101,21 +101,22 @@ def district_popup(row: Mapping[str, Any] | pd.Series, rows: Sequence[tuple[Word
     return render_template("popup.html", title=district_name(row), table=Markup(html_table(labelled)))
 
 
-def figure_rows(row: Mapping[str, Any] | pd.Series, columns: Sequence[str]) -> list[tuple[str, str]]:
-    """``(column, value)`` for a tooltip's table: numbers with thousands separators and at most two
-    decimals, "–" where the unit has no value (the user's own columns and figures: the same in both
-    languages).
+def figure_rows(row: Mapping[str, Any] | pd.Series, columns: Sequence[str]) -> list[tuple[str, str | Words]]:
+    """``(column, value)`` for a tooltip's table: numbers as each language writes them
+    (:func:`~chengyu.maps.i18n.figure`: 1.2万亿 / 1.2 trillion, 0.004, 1,234.5), "–" where the unit has
+    no value, text as it is.
 
     >>> figure_rows({"gdp": 1234.5, "rank": 3, "note": None}, ["gdp", "rank", "note"])
-    [('gdp', '1,234.5'), ('rank', '3'), ('note', '–')]
+    [('gdp', Words(zh='1234.5', en='1,234.5')), ('rank', Words(zh='3', en='3')), ('note', '–')]
     """
-    rows = []
+    rows: list[tuple[str, str | Words]] = []
     for column in columns:
         value = row[column]
+        text: str | Words
         if value is None or (isinstance(value, float) and math.isnan(value)):
             text = "–"
         elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-            text = f"{value:,.2f}".rstrip("0").rstrip(".") if float(value) % 1 else f"{int(value):,}"
+            text = Words(figure(float(value), "zh"), figure(float(value), "en"))
         else:
             text = str(value)
         rows.append((str(column), text))

@@ -22,7 +22,7 @@ from chengyu.geo.classify import CLASS_SCHEMES, Classes, classify, per_km2
 from chengyu.geo.fields import FIELDS
 from chengyu.maps import style
 from chengyu.maps.design import UnitLayer
-from chengyu.maps.i18n import Words, in_unit, same, words
+from chengyu.maps.i18n import Words, figure, in_unit, same, words
 
 __all__ = ["DIVERGING", "MAX_FIGURES", "NO_DATA", "SEQUENTIAL", "Colouring", "Shades", "choropleth", "classed_layers"]
 
@@ -78,10 +78,14 @@ def _colours(classes: Classes) -> list[str]:
     return _spread(DIVERGING_BELOW, classes.negative) + _spread(DIVERGING_ABOVE, classes.k - classes.negative)
 
 
-def _in_unit(ranges: list[str], column: str, per_area: bool) -> list[Words]:
-    """The legend's ``ranges`` of values ("35 – 1,240") in ``column``'s unit, per km² if ``per_area``."""
+def _in_unit(classes: Classes, column: str, per_area: bool) -> list[Words]:
+    """The legend's ranges of values ("35 – 1,240", "3.5万 – 12万") in ``column``'s unit, per km² if
+    ``per_area``, each language writing its numbers its own way."""
     field = FIELDS.get(column)
     unit = field.unit if field is not None else ("%" if column.endswith("_pct") else "")
+    ranges = [Words(zh, en) for zh, en in zip(classes.legend_labels(number=lambda v, d: figure(v, "zh", d)),
+                                              classes.legend_labels(number=lambda v, d: figure(v, "en", d)),
+                                              strict=True)]
     labels = [in_unit(text, unit) for text in ranges]
     return [in_unit(label, "per km²") for label in labels] if per_area else labels
 
@@ -96,7 +100,7 @@ def choropleth(units: pd.DataFrame, colouring: Colouring, *, look: dict[str, obj
     colours = _colours(classes)
     fills = [colours[int(c)] if c >= 0 else None for c in classes.labels]
     swatch = dict(look or {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.6})
-    labels = _in_unit(classes.legend_labels(), colouring.column, colouring.per_km2)
+    labels = _in_unit(classes, colouring.column, colouring.per_km2)
     legend = [style.LegendItem(label, {**swatch, "fillColor": colours[i]}) for i, label in enumerate(labels)]
     if classes.missing:
         missing = words("legend.no_data", count=classes.missing) if classes.missing > 1 else words("legend.no_data_one")

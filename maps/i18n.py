@@ -30,8 +30,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["LANGS", "Choice", "Lang", "Words", "amount", "catalogue", "in_unit", "names", "number", "same", "text",
-           "words"]
+__all__ = ["LANGS", "Choice", "Lang", "Words", "amount", "catalogue", "figure", "in_unit", "names", "number", "same",
+           "text", "words"]
 
 Lang = Literal["zh", "en"]
 #: What a page or an image can show: one language, or both (Chinese first).
@@ -131,6 +131,27 @@ def number(value: float, lang: Lang, unit: str = "", digits: int | None = None) 
         places = digits if digits is not None else (0 if float(value).is_integer() else 1)
         written = f"{value:,.{places}f}" if lang == "en" else f"{value:.{places}f}"
     return text(_UNIT_KEYS[unit], lang, value=written) if unit else written
+
+
+def figure(value: float, lang: Lang, digits: int | None = None) -> str:
+    """A figure of a user's table as ``lang`` writes it: a large one in words (万, 亿; million,
+    billion), a small one to three significant digits, others with at most ``digits`` decimals
+    (default two), trailing zeros dropped; an en dash for NaN.
+
+    >>> figure(1.2e12, "zh"), figure(1.2e12, "en"), figure(-0.004, "en"), figure(1234.5, "en"), figure(1234.5, "zh")
+    ('1.2万亿', '1.2 trillion', '-0.004', '1,234.5', '1234.5')
+    """
+    if math.isnan(value):
+        return "–"
+    in_words = _in_words(value, lang)
+    if in_words is not None:
+        return in_words
+    if value and abs(value) < 1 and digits is None:
+        return f"{value:.3g}"
+    places = 2 if digits is None else digits
+    text_ = f"{value:,.{places}f}" if lang == "en" else f"{value:.{places}f}"
+    text_ = text_.rstrip("0").rstrip(".") if "." in text_ else text_
+    return "0" if text_ == "-0" else text_
 
 
 def in_unit(value: Words | str, unit: str) -> Words:
