@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # the maps import folium: only when the command draws
     from chengyu.maps.design import MapDesign
     from chengyu.maps.i18n import Choice
 
+#: The most pixels a PNG may have (A1 at 300 dpi is 70 million).
+MAX_PIXELS = 150e6
 #: Paper sizes by name, in millimetres (portrait).
 PAPER = {"a3": (297.0, 420.0), "a4": (210.0, 297.0), "a5": (148.0, 210.0), "letter": (215.9, 279.4)}
 _SIZE = re.compile(r"(?P<w>\d+(?:\.\d+)?)x(?P<h>\d+(?:\.\d+)?)(?:mm)?")
@@ -83,6 +85,10 @@ def render(name: str, output: Path, fmt: str | None, layer_paths: tuple[Path, ..
     check_data_options(data_path, sheet, on)
     kind = image_format(output, fmt)
     width, height = sheet_size(size, portrait)
+    pixels = (width / 25.4 * dpi) * (height / 25.4 * dpi)
+    if kind == "png" and pixels > MAX_PIXELS:  # matplotlib would need gigabytes for it
+        raise AtlasError("--dpi", f"{width:g}×{height:g} mm at {dpi} dpi is {pixels / 1e6:,.0f} million pixels, "
+                                  f"more than {MAX_PIXELS / 1e6:.0f} million; lower --dpi or --size, or write SVG/PDF")
     check_target(output, overwrite=overwrite, inputs=RUN.inputs)  # before any work, and nothing written
     figures, colouring = map_figures(name, data_path, sheet, on, color_by, per_km2, scheme, k)
     layers = [(layer.name, layer.gdf) for layer in (read(p, crs, layer_name) for p in layer_paths)]

@@ -62,6 +62,7 @@ def test_render_draws_one_language_english_unless_asked(run, tmp_path):
 @pytest.mark.parametrize(("args", "words"), [
     (("-o", "map.gif"), "map.gif: cannot tell the image format: use a .png, .svg or .pdf name, or --format"),
     (("-o", "map.png", "--size", "B7"), "--size: 'B7' is neither a paper"),
+    (("-o", "map.png", "--size", "2000x2000", "--dpi", "1200"), "million pixels, more than 150 million"),
     (("-o", "no/such/folder/map.png",), "does not exist"),
     (("-o", "map.png", "--font", "missing.ttc"), "missing.ttc: no such font file"),
     (("-o", "map.png", "--data", DATA / "sample_figures.csv", "--color-by", "note"), "is not numeric"),
