@@ -17,7 +17,7 @@ from chengyu.maps.offline import render_html
 __all__ = ["AtlasMap"]
 
 #: The iframe's height in a notebook's output cell.
-HEIGHT_PX = 600
+HEIGHT_PX = 760
 
 
 class AtlasMap(folium.Map):

@@ -20,13 +20,6 @@ from chengyu.maps.controls import add_script, after_first_frame
 from chengyu.maps.i18n import Choice, Words, words
 from chengyu.maps.safe import js_literal, render_template
 
-# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-HOST_COLOURS = ["#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7"]
-# One hue per member "city": Chongqing first, then the 15 Sichuan cities.
-CITY_COLOURS = [
-    "#b2182b", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-    "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
-]
 CONTEXT = {"color": "#777777", "weight": 0.6, "fillColor": "#bbbbbb", "fillOpacity": 0.12}
 PARTIAL = {"color": "#b2182b", "weight": 1.5, "dashArray": "6 4", "fillColor": "#f4a582", "fillOpacity": 0.35}
 EXCLUDED = {"color": "#555555", "weight": 1.0, "dashArray": "2 4", "fillColor": "#dddddd", "fillOpacity": 0.5}
@@ -35,8 +28,9 @@ HOST_OUTLINE = {"color": "#000000", "weight": 2.5, "fill": False, "fillOpacity":
 # Sequential (ColorBrewer YlGnBu) for classed numeric colouring, up to 7 classes.
 SEQUENTIAL = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"]
 
-#: Where the panel and the legend fold into buttons that open them as sheets over the map (phones).
-NARROW = "(max-width: 699.98px)"
+#: Where the panel and the legend fold into buttons that open them as sheets over the map: phones, and
+#: windows too short for both boxes one above the other (a phone held sideways, a notebook's cell).
+NARROW = "(max-width: 699.98px), (max-height: 740px)"
 
 # $font: the fonts after the system's, for Chinese names; $narrow: NARROW. At the end, (hover: none):
 # touch screens, where a tap opens a unit's popup (maps/js/packed.js), which holds its tooltip's

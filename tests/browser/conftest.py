@@ -91,7 +91,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A page with all non-local requests blocked and errors collected (see module doc)."""
-    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    # a laptop's window: the panel and legend open beside the map (below 700×740 they fold into buttons)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(10_000)
     blocked: list[str] = []
 
