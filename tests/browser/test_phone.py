@@ -35,7 +35,11 @@ def _controls(page: Any) -> dict[str, dict[str, float]]:
     return found
 
 
-@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+SIDEWAYS = {"width": 844, "height": 390}  # the phone held sideways
+SHORT = {"width": 1280, "height": 720}  # a laptop of 720 lines: the Circle's legend and panel met there
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP, SIDEWAYS, SHORT], ids=["phone", "laptop", "sideways", "short"])
 @pytest.mark.parametrize("name", MAPS)
 def test_at_rest_no_control_covers_the_zones_or_another(browser: Any, pages: dict[str, Path], name: str,
                                                         viewport: dict[str, int]) -> None:
