@@ -112,9 +112,13 @@ def _around(shown: gpd.GeoDataFrame) -> list[UnitLayer]:
 
 
 def _host_outlines(shown: gpd.GeoDataFrame) -> UnitLayer:
-    """The Science City's host districts as outlines over everything."""
+    """The Science City's host districts as outlines over everything: hovered, they name their role;
+    clicked or tapped (a finger covers the outline's edge over much of a narrow district), they also
+    show what the member under them shows, so a phone reader misses none of it."""
     hosts = shown[shown["science_city_host"]].copy()
-    hosts["tip"] = [district_name(r, words("tip.host_role")).__html__() for _, r in hosts.iterrows()]
+    roles = [district_name(r, words("tip.host_role")).__html__() for _, r in hosts.iterrows()]
+    hosts["pop"] = [role + str(member) for role, member in zip(roles, hosts["tip"], strict=True)]
+    hosts["tip"] = roles
     return UnitLayer(hosts, words("layer.hosts_outline"), style.HOST_OUTLINE, highlight=False)
 
 

@@ -110,6 +110,8 @@ def test_a_tap_on_shapingba_opens_its_popup(browser: Any, pages: dict[str, Path]
         popup = page.locator(".leaflet-popup-content")
         popup.wait_for()
         assert "沙坪坝区" in popup.inner_text() and "Shapingba" in popup.inner_text()
+        # the district's figures, whatever layer the finger fell on (the hosts' outline lies over them)
+        assert "396.9" in popup.inner_text()
         # no tooltip beside it: a tap has no hover
         assert page.locator(".leaflet-tooltip").evaluate_all("ts => ts.filter(t => t.offsetParent).length") == 0
         # the popup fits the screen, once the map has panned to show it
