@@ -15,7 +15,7 @@ translucent over a light map (:class:`Legibility`).
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
@@ -155,36 +155,42 @@ def assign_colours(neighbours: Mapping[Key, Iterable[Key]], palette: Sequence[st
         raise ValueError(f"{len(keys)} units need {len(keys)} colours; the palette has {len(palette)}")
     near = {k: {n for n in neighbours[k] if n != k} for k in keys}
     margins = {(a, b): legibility.margin(a, b) for a in palette for b in palette}  # worked out once
+
+    def margin(a: str, b: str) -> float:
+        return margins[a, b]
+
     chosen: dict[Key, str] = {}
     while len(chosen) < len(keys):
         key = max((k for k in keys if k not in chosen),
                   key=lambda k: (sum(n in chosen for n in near[k]), len(near[k]), -keys.index(k)))
         free = [c for c in palette if c not in chosen.values()]
         placed = [chosen[n] for n in near[key] if n in chosen]
-        chosen[key] = max(free, key=lambda c: min((margins[c, p] for p in placed), default=math.inf))
-    chosen = _widen(near, chosen, margins)
-    worst = _closest(near, chosen, margins)
+        chosen[key] = max(free, key=lambda c: min((margin(c, p) for p in placed), default=math.inf))
+    chosen = _widen(near, chosen, margin)
+    worst = _closest(near, chosen, margin)
     if worst < 1:
         raise ValueError(f"neighbours end up at {worst:.0%} of the asked distance ({legibility}): "
                          "give a palette of more distinct colours or a higher opacity")
     return {k: chosen[k] for k in keys}
 
 
-def _closest(near: Mapping[Key, set[Key]], colours: Mapping[Key, str],
-             margins: Mapping[tuple[str, str], float]) -> float:
-    return min((margins[colours[a], colours[b]] for a in near for b in near[a]), default=math.inf)
+def _closest(neighbours: Mapping[Key, Iterable[Key]], colours: Mapping[Key, str],
+             margin: Callable[[str, str], float]) -> float:
+    """The smallest ``margin`` between two neighbours' colours."""
+    return min((margin(colours[a], colours[b]) for a in neighbours for b in neighbours[a] if a != b),
+               default=math.inf)
 
 
 def _widen(near: Mapping[Key, set[Key]], chosen: dict[Key, str],
-           margins: Mapping[tuple[str, str], float]) -> dict[Key, str]:
+           margin: Callable[[str, str], float]) -> dict[Key, str]:
     """Swap the colours of two keys while that widens the closest pair of neighbours."""
-    best = _closest(near, chosen, margins)
+    best = _closest(near, chosen, margin)
     improved = True
     while improved:
         improved = False
         for a, b in combinations(list(chosen), 2):
             trial = {**chosen, a: chosen[b], b: chosen[a]}
-            score = _closest(near, trial, margins)
+            score = _closest(near, trial, margin)
             if score > best + 1e-9:
                 chosen, best, improved = trial, score, True
     return chosen
@@ -193,5 +199,4 @@ def _widen(near: Mapping[Key, set[Key]], chosen: dict[Key, str],
 def legibility_of(neighbours: Mapping[Key, Iterable[Key]], colours: Mapping[Key, str],
                   legibility: Legibility = Legibility()) -> float:
     """The closest pair of neighbours' colours as a share of what ``legibility`` asks (1 or more: legible)."""
-    return min((legibility.margin(colours[a], colours[b]) for a in neighbours for b in neighbours[a] if a != b),
-               default=math.inf)
+    return _closest(neighbours, colours, legibility.margin)
