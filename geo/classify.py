@@ -71,13 +71,14 @@ class Classes:
         return [f"{write(edges[i], digits)} – {write(edges[i + 1], digits)}{suffix}" for i in range(self.k)]
 
 
-def written(value: float, digits: int) -> str:
-    """``value`` with thousands separators and at most ``digits`` decimals, trailing zeros dropped.
+def written(value: float, digits: int, separator: str = ",") -> str:
+    """``value`` with thousands ``separator`` (none: "") and at most ``digits`` decimals, trailing zeros
+    dropped.
 
-    >>> written(1240.50, 2), written(-0.0, 1)
-    ('1,240.5', '0')
+    >>> written(1240.50, 2), written(-0.0, 1), written(1240.5, 2, "")
+    ('1,240.5', '0', '1240.5')
     """
-    text = f"{value:,.{digits}f}"
+    text = f"{value:,.{digits}f}".replace(",", separator)
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text == "-0" else text
 

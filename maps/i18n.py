@@ -25,6 +25,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Final, Literal
 
+from chengyu.geo.classify import written
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -148,10 +150,7 @@ def figure(value: float, lang: Lang, digits: int | None = None) -> str:
         return in_words
     if value and abs(value) < 1 and digits is None:
         return f"{value:.3g}"
-    places = 2 if digits is None else digits
-    text_ = f"{value:,.{places}f}" if lang == "en" else f"{value:.{places}f}"
-    text_ = text_.rstrip("0").rstrip(".") if "." in text_ else text_
-    return "0" if text_ == "-0" else text_
+    return written(value, 2 if digits is None else digits, "," if lang == "en" else "")
 
 
 def in_unit(value: Words | str, unit: str) -> Words:
