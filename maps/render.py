@@ -15,12 +15,18 @@ from collections.abc import Callable
 
 import folium
 
-from chengyu.maps.economic_circle import economic_circle_map
-from chengyu.maps.science_city import science_city_map
+from chengyu.maps.design import MapDesign
+from chengyu.maps.economic_circle import economic_circle_design, economic_circle_map
+from chengyu.maps.science_city import science_city_design, science_city_map
 
-__all__ = ["MAPS"]
+__all__ = ["DESIGNS", "MAPS"]
 
 MAPS: dict[str, Callable[..., folium.Map]] = {
     "science-city": science_city_map,
     "economic-circle": economic_circle_map,
+}
+#: What each map shows, for pages and for print (:mod:`chengyu.maps.report_image`).
+DESIGNS: dict[str, Callable[..., MapDesign]] = {
+    "science-city": science_city_design,
+    "economic-circle": economic_circle_design,
 }

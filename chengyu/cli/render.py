@@ -21,10 +21,6 @@ from chengyu.geo.errors import escaped
 from chengyu.maps.atomic import check_target, write_atomic
 
 if TYPE_CHECKING:  # the maps import folium: only when the command draws
-    import pandas as pd
-
-    from chengyu.maps.choropleth import Colouring
-    from chengyu.maps.design import MapDesign
     from chengyu.maps.i18n import Choice
 
 #: The most pixels a PNG may have (A1 at 300 dpi is 70 million).
@@ -76,6 +72,7 @@ def render(name: str, output: Path, fmt: str | None, layer_paths: tuple[Path, ..
            title: str | None, lang: Choice | None, overwrite: bool) -> None:
     """Draw the map NAME as a print-quality image (PNG, or vector SVG/PDF) with title, legend, scale bar,
     north arrow and sources; with your layers and your figures, as `chengyu map` takes them."""
+    from chengyu.maps.render import DESIGNS
     from chengyu.maps.report_image import Sheet, draw
     from chengyu.maps.static import image_format
 
@@ -92,7 +89,7 @@ def render(name: str, output: Path, fmt: str | None, layer_paths: tuple[Path, ..
     check_target(output, overwrite=overwrite, inputs=RUN.inputs)  # before any work, and nothing written
     figures, colouring = map_figures(name, data_path, sheet, on, color_by, per_km2, scheme, k)
     layers = [(layer.name, layer.gdf) for layer in (read(p, crs, layer_name) for p in layer_paths)]
-    design = _design(name, figures, colouring)
+    design = DESIGNS[name](figures=figures, colouring=colouring)
     with tempfile.TemporaryDirectory(prefix="chengyu-render-") as folder:
         scratch = Path(folder) / f"map.{kind}"
         draw(design, scratch, layers=layers, lang=lang or "en", title=title, sheet=Sheet(width, height, dpi), fmt=kind,
@@ -100,10 +97,3 @@ def render(name: str, output: Path, fmt: str | None, layer_paths: tuple[Path, ..
         write_atomic(output, scratch.read_bytes(), overwrite=overwrite, inputs=RUN.inputs)
     note(f"wrote {escaped(str(output))} ({width:g}×{height:g} mm{f', {dpi} dpi' if kind == 'png' else ''})")
 
-
-def _design(name: str, figures: pd.DataFrame | None, colouring: Colouring | None) -> MapDesign:
-    from chengyu.maps.economic_circle import economic_circle_design
-    from chengyu.maps.science_city import science_city_design
-
-    designer = science_city_design if name == "science-city" else economic_circle_design
-    return designer(figures=figures, colouring=colouring)
