@@ -146,6 +146,17 @@ def _script(name: str) -> str:
     return "<script>\n" + files(__package__).joinpath(f"js/{name}.js").read_text(encoding="utf-8") + "</script>"
 
 
+def map_name(element: Element) -> str:
+    """The JavaScript name of the map ``element`` was added to, for the statements it renders.
+
+    The one place our Python reads branca's ``_parent``: branca 0.8 has no public accessor for the
+    element an element was added to (folium's own templates read ``this._parent`` too).
+    """
+    parent = element._parent
+    assert parent is not None, "rendered as a child of its map"
+    return parent.get_name()
+
+
 def add_script(element: Element, name: str) -> None:
     """Put our script ``maps/js/<name>.js`` in the header of ``element``'s page, once however many
     elements need it: ``layout`` (folding boxes, the fit to what the controls leave free; it needs
@@ -189,12 +200,10 @@ class FitToFree(MacroElement):
 
     # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
-        assert self._parent is not None  # rendered as a child of its map
         add_script(self, "layout")
         # A task queued from the first frame's: it runs after every statement deferred by
         # after_first_frame, whatever their order in the page, when all the controls are on screen.
-        self.refit_js = after_first_frame(
-            f"setTimeout(function () {{ L.ChengyuFit.refit({self._parent.get_name()}); }}, 0);")
+        self.refit_js = after_first_frame(f"setTimeout(function () {{ L.ChengyuFit.refit({map_name(self)}); }}, 0);")
         super().render(**kwargs)
 
 
@@ -245,8 +254,7 @@ class DeferredTileLayer(folium.TileLayer):
         shown, self.show = self.show, False  # folium's own addTo runs in the first frame: replace it
         try:
             if shown:
-                assert self._parent is not None  # rendered as a child of its map
-                self.add_child(_AddAfterFirstFrame(self.get_name(), self._parent.get_name()),
+                self.add_child(_AddAfterFirstFrame(self.get_name(), map_name(self)),
                                name=self.get_name() + "_add_later")
             super().render(**kwargs)
         finally:

@@ -21,7 +21,7 @@ from typing import Any, Final
 from branca.element import Figure, MacroElement
 from folium.template import Template
 
-from chengyu.maps.controls import add_script, after_first_frame
+from chengyu.maps.controls import add_script, after_first_frame, map_name
 from chengyu.maps.i18n import LANGS, Choice, Words, words
 from chengyu.maps.offline import RawText
 from chengyu.maps.safe import js_literal
@@ -79,7 +79,6 @@ class LanguageControl(MacroElement):
 
     # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
-        assert self._parent is not None  # rendered as a child of its map
         root = self.get_root()
         assert isinstance(root, Figure)  # as folium's own elements assume: a map's root is its page
         add_script(self, "language")
@@ -87,5 +86,5 @@ class LanguageControl(MacroElement):
         root.header.add_child(RawText(f"<script>ChengyuLanguage.start({self.start_js});</script>"),
                               name="chengyu_language_start")
         self.add_js = after_first_frame(
-            f"ChengyuLanguage.control({self.options_js}).addTo({self._parent.get_name()});")
+            f"ChengyuLanguage.control({self.options_js}).addTo({map_name(self)});")
         super().render(**kwargs)

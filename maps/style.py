@@ -16,7 +16,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 from markupsafe import Markup
 
-from chengyu.maps.controls import add_script, after_first_frame
+from chengyu.maps.controls import add_script, after_first_frame, map_name
 from chengyu.maps.i18n import Choice, Words, words
 from chengyu.maps.safe import js_literal, render_template
 
@@ -135,11 +135,9 @@ class HtmlControl(MacroElement):
 
     # None, as branca's MacroElement.render returns, though its Element.render is declared -> str
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
-        # _parent: branca 0.8 has no public accessor for the map this control was added to
-        assert self._parent is not None  # rendered as a child of its map
         add_script(self, "layout")
         self.add_js = after_first_frame(
-            f"L.control.chengyuBox({self.html_js}, {self.options_js}).addTo({self._parent.get_name()});")
+            f"L.control.chengyuBox({self.html_js}, {self.options_js}).addTo({map_name(self)});")
         super().render(**kwargs)
 
 
